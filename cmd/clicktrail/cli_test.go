@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCLIExitCodes(t *testing.T) {
+	empty := t.TempDir()
+	junk := filepath.Join(t.TempDir(), "junk.evtx")
+	if err := os.WriteFile(junk, []byte(strings.Repeat("not an event log ", 500)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join("..", "..", "samples", "evtx", "related", "e2m__ID4688-Edge_payload_download_via_command.evtx")
+	hit := filepath.Join("..", "..", "samples", "evtx", "positives", "omer__sysmon.evtx")
+	cases := []struct {
+		name string
+		args []string
+		want int
+		says string
+	}{
+		{"no arguments", nil, exitUsage, "Usage"},
+		{"unknown verb", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"help", []string{"help"}, exitOK, ""},
+		{"version", []string{"--version"}, exitOK, ""},
+		{"scan without paths", []string{"scan"}, exitUsage, "at least one"},
+		{"scan bad flag", []string{"scan", "--nope", good}, exitUsage, "unknown flag"},
+		{"scan bad parser", []string{"scan", "--parser", "nope", good}, exitUsage, "unknown parser"},
+		{"missing path", []string{"scan", filepath.Join(empty, "nope")}, exitInput, "no .evtx"},
+		{"empty folder", []string{"scan", empty}, exitInput, "no .evtx"},
+		{"only a junk file", []string{"scan", junk}, exitPartial, ""},
+		{"clean file, nothing found", []string{"scan", good}, exitOK, ""},
+		{"findings win over a junk file", []string{"scan", hit, junk}, exitFindings, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := c.args
+			if len(args) > 0 && args[0] == "scan" {
+				args = append([]string{"scan", "--no-progress", "-o", t.TempDir()}, args[1:]...)
+			}
+			code := run(context.Background(), args, &out, &errb)
+			if code != c.want {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.want, out.String(), errb.String())
+			}
+			if c.says != "" && !strings.Contains(out.String()+errb.String(), c.says) {
+				t.Fatalf("output lacks %q:\n%s%s", c.says, out.String(), errb.String())
+			}
+		})
+	}
+}
+
+func TestScanWritesAllOutputs(t *testing.T) {
+	dir, code, stdout, _ := scanInto(t, filepath.Join("..", "..", "samples", "evtx"))
+	if code != exitFindings {
+		t.Fatalf("exit %d", code)
+	}
+	for _, name := range []string{"report.html", "findings.csv", "findings.jsonl", "coverage.csv"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !strings.Contains(stdout, name) {
+			t.Errorf("summary does not say where %s is", name)
+		}
+	}
+	if !strings.Contains(stdout, "userdir-exe") {
+		t.Errorf("summary lacks the findings table:\n%s", stdout)
+	}
+	cov := readCSV(t, filepath.Join(dir, "coverage.csv"))
+	if len(cov) != 9 {
+		t.Errorf("%d coverage rows, want one per shipped file (9)", len(cov))
+	}
+	for _, c := range cov {
+		if len(c["sha256"]) != 64 {
+			t.Errorf("%s: sha256 %q", c["file"], c["sha256"])
+		}
+	}
+}
+
+func TestScanIsDeterministic(t *testing.T) {
+	root := filepath.Join("..", "..", "samples", "evtx")
+	a, _, _, _ := scanInto(t, root)
+	// The same files named in another order, one twice.
+	b, _, _, _ := scanInto(t, filepath.Join(root, "related"), filepath.Join(root, "positives"), filepath.Join(root, "broken"), root)
+	for _, name := range []string{"findings.csv", "findings.jsonl", "coverage.csv"} {
+		x, _ := os.ReadFile(filepath.Join(a, name))
+		y, _ := os.ReadFile(filepath.Join(b, name))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs with input order", name)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/clicktrail/clicktrail/evtx"
+	"github.com/clicktrail/clicktrail/triage"
+)
+
+// fileResult is what reading one input produced.
+type fileResult struct {
+	cov    *triage.FileCoverage
+	events []triage.Event
+}
+
+// readAll parses every input on a bounded pool of workers. Results come back
+// in input order whatever order the workers finish in. progress, when set,
+// receives bytes read so far across all files.
+func readAll(ctx context.Context, parser evtx.Parser, ins []input, jobs int, progress func(int64)) ([]fileResult, error) {
+	results := make([]fileResult, len(ins))
+	if jobs < 1 {
+		jobs = 1
+	}
+	var done atomic.Int64
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				var last int64
+				report := func(n int64) {
+					if progress != nil {
+						progress(done.Add(n-last))
+						last = n
+					}
+				}
+				results[i] = readOne(ctx, parser, i, ins[i], report)
+				report(ins[i].size)
+			}
+		}()
+	}
+feed:
+	for i := range ins {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	return results, ctx.Err()
+}
+
+// readOne hashes and parses one file. Any failure is recorded in the
+// coverage; it never stops the run.
+func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, progress func(int64)) fileResult {
+	cov := triage.NewFileCoverage(in.path)
+	cov.Size = in.size
+	res := fileResult{cov: cov}
+	if in.err != nil {
+		cov.ReadError = in.err.Error()
+		return res
+	}
+	f, err := os.Open(in.path)
+	if err != nil {
+		cov.ReadError = err.Error()
+		return res
+	}
+	defer f.Close()
+	if cov.SHA256, err = hashFile(f); err != nil {
+		cov.ReadError = fmt.Sprintf("hashing: %v", err)
+		return res
+	}
+	keep := func(provider string, id uint16) bool {
+		cov.Count(provider, id)
+		return triage.Wanted(provider, id)
+	}
+	opt := evtx.Options{Filter: keep, Progress: progress}
+	rep, err := parser.Parse(ctx, evtx.Source{Name: in.path, R: f, Size: in.size}, opt, func(r *evtx.Record) error {
+		if ev, ok := triage.Normalize(r, idx); ok {
+			res.events = append(res.events, ev)
+		}
+		return nil
+	})
+	cov.Finish(rep)
+	if err != nil {
+		cov.ReadError = err.Error()
+	}
+	return res
+}
+
+func hashFile(f *os.File) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

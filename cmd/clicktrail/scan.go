@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/clicktrail/clicktrail/evtx"
+	"github.com/clicktrail/clicktrail/report"
+	"github.com/clicktrail/clicktrail/triage"
+	"github.com/spf13/pflag"
+)
+
+type scanOptions struct {
+	out        string
+	parser     string
+	jobs       int
+	noProgress bool
+	quiet      bool
+}
+
+func runScan(ctx context.Context, e *env, args []string) error {
+	started := time.Now().UTC()
+	var o scanOptions
+	fs := pflag.NewFlagSet("scan", pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVarP(&o.out, "output", "o", "clicktrail-report", "folder to write report.html, findings.csv, findings.jsonl and coverage.csv into")
+	fs.StringVar(&o.parser, "parser", "", "EVTX decoder: native or golang-evtx (default: the native decoder when built in)")
+	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "files read in parallel")
+	fs.BoolVar(&o.noProgress, "no-progress", false, "never draw a progress bar")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only where the report is")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: clicktrail scan [flags] PATH...\n\nPATH is any mix of .evtx files and folders (searched recursively).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == pflag.ErrHelp {
+			return nil
+		}
+		return usageError("%v", err)
+	}
+	if fs.NArg() == 0 {
+		return usageError("scan needs at least one .evtx file or folder")
+	}
+	parser, err := evtx.New(o.parser)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	ins := collectInputs(fs.Args())
+	var total int64
+	readable := 0
+	for _, in := range ins {
+		total += in.size
+		if in.err == nil {
+			readable++
+		}
+	}
+	if readable == 0 {
+		for _, in := range ins {
+			fmt.Fprintf(e.stderr, "clicktrail: %s: %v\n", in.path, in.err)
+		}
+		return fmt.Errorf("%w: no .evtx file found in %v", errNoInput, fs.Args())
+	}
+
+	bar := newProgress(e, total, !o.noProgress && !o.quiet)
+	results, err := readAll(ctx, parser, ins, o.jobs, bar.set)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+
+	files := make([]*triage.FileCoverage, len(results))
+	var events []triage.Event
+	for i, r := range results {
+		files[i] = r.cov
+		events = append(events, r.events...)
+	}
+	res, err := triage.Analyze(ctx, events, files, triage.Options{})
+	if err != nil {
+		return err
+	}
+	in := &report.Input{Result: res, Meta: report.Meta{
+		Version: version(), Command: append([]string{"clicktrail", "scan"}, args...),
+		Started: started, Finished: time.Now().UTC(), Parser: parser.Name(),
+	}}
+	written, err := writeReports(o.out, in)
+	if err != nil {
+		return err
+	}
+	if o.quiet {
+		fmt.Fprintln(e.stdout, filepath.Join(o.out, "report.html"))
+	} else {
+		printSummary(e.stdout, res, written)
+	}
+
+	unreadable := 0
+	for _, c := range res.Files {
+		if c.ReadError != "" {
+			unreadable++
+		}
+	}
+	switch {
+	case len(res.Findings) > 0:
+		return errFindings
+	case unreadable > 0:
+		return fmt.Errorf("%w: %d of %d files", errPartial, unreadable, len(res.Files))
+	}
+	return nil
+}
+
+// writeReports writes every output file into dir, each through a temporary
+// file renamed into place, so a crash never leaves a half report that looks
+// whole.
+func writeReports(dir string, in *report.Input) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	html, err := report.NewHTML()
+	if err != nil {
+		return nil, err
+	}
+	outputs := []struct {
+		name  string
+		write func(*os.File) error
+	}{
+		{"report.html", func(f *os.File) error { return html.Write(f, in) }},
+		{"findings.csv", func(f *os.File) error { return report.WriteFindingsCSV(f, in) }},
+		{"findings.jsonl", func(f *os.File) error { return report.WriteFindingsJSONL(f, in) }},
+		{"coverage.csv", func(f *os.File) error { return report.WriteCoverageCSV(f, in) }},
+	}
+	var written []string
+	for _, o := range outputs {
+		path := filepath.Join(dir, o.name)
+		if err := writeFileAtomic(path, o.write); err != nil {
+			return written, fmt.Errorf("writing %s: %w", path, err)
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
+
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
