@@ -22,8 +22,8 @@ type Finding struct {
 
 // Result is everything one analysis produced.
 type Result struct {
-	Files    []*FileCoverage
-	Events   []*Event   // relevant events, deduplicated, in timeline order
+	Files  []*FileCoverage
+	Events []*Event // relevant events, deduplicated, in timeline order
 	// Processes lists every process node in first-seen timeline order.
 	Processes []*Process
 	Findings  []*Finding

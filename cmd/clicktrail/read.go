@@ -39,7 +39,7 @@ func readAll(ctx context.Context, parser evtx.Parser, ins []input, jobs int, pro
 				var last int64
 				report := func(n int64) {
 					if progress != nil {
-						progress(done.Add(n-last))
+						progress(done.Add(n - last))
 						last = n
 					}
 				}
