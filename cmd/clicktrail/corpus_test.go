@@ -82,7 +82,7 @@ func scanInto(t *testing.T, args ...string) (dir string, code int, stdout, stder
 	t.Helper()
 	dir = t.TempDir()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), append(append([]string{"scan", "--no-progress", "-o", dir}, args...)), &out, &errb)
+	code = run(context.Background(), append([]string{"scan", "--no-progress", "-o", dir}, args...), &out, &errb)
 	return dir, code, out.String(), errb.String()
 }
 
