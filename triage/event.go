@@ -94,7 +94,10 @@ type Event struct {
 	Contents        string // EID 15 stream contents (Zone.Identifier)
 	Hash            string // EID 15 hash
 
-	// Where the record was read.
+	// Where the record was read. Carved records were recovered from raw
+	// bytes (deleted logs, unallocated space); Offset is then their offset
+	// in the image or dump they came from.
+	Carved      bool
 	File        string
 	FileIndex   int
 	Chunk       int

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,11 +10,19 @@ import (
 	"strings"
 )
 
-// input is one file to read, or one path that could not be.
+// input is one log to read, or one path that could not be.
 type input struct {
-	path string
+	path string // as the report names it: a file, or a log's path inside an image
 	size int64
 	err  error // set when the path could not be read at all
+	// open gives the bytes when they are not a plain file (a log inside a
+	// disk image, carved chunks); nil means os.Open(path).
+	open func() (io.ReaderAt, io.Closer, error)
+	// carved marks data recovered from raw bytes; carvedBase is the offset
+	// in the original (image, dump) that offset 0 of this data stands for,
+	// so each carved record can be cited by its offset there.
+	carved     bool
+	carvedBase int64
 }
 
 // collectInputs expands the command line into files: .evtx files (any case)

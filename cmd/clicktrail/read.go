@@ -71,13 +71,13 @@ func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, progres
 		cov.ReadError = in.err.Error()
 		return res
 	}
-	f, err := os.Open(in.path)
+	ra, closer, err := openInput(in)
 	if err != nil {
 		cov.ReadError = err.Error()
 		return res
 	}
-	defer f.Close()
-	if cov.SHA256, err = hashFile(f); err != nil {
+	defer closer.Close()
+	if cov.SHA256, err = hashReaderAt(ra, in.size); err != nil {
 		cov.ReadError = fmt.Sprintf("hashing: %v", err)
 		return res
 	}
@@ -86,8 +86,12 @@ func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, progres
 		return triage.Wanted(provider, id)
 	}
 	opt := evtx.Options{Filter: keep, Progress: progress}
-	rep, err := parser.Parse(ctx, evtx.Source{Name: in.path, R: f, Size: in.size}, opt, func(r *evtx.Record) error {
+	rep, err := parser.Parse(ctx, evtx.Source{Name: in.path, R: ra, Size: in.size}, opt, func(r *evtx.Record) error {
 		if ev, ok := triage.Normalize(r, idx); ok {
+			if in.carved {
+				ev.Carved = true
+				ev.Offset += in.carvedBase
+			}
 			res.events = append(res.events, ev)
 		}
 		return nil
@@ -99,9 +103,20 @@ func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, progres
 	return res
 }
 
-func hashFile(f *os.File) (string, error) {
+func openInput(in input) (io.ReaderAt, io.Closer, error) {
+	if in.open != nil {
+		return in.open()
+	}
+	f, err := os.Open(in.path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f, nil
+}
+
+func hashReaderAt(r io.ReaderAt, size int64) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, 1<<62)); err != nil {
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
