@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/clicktrail/clicktrail/triage"
 )
 
 // FindingsColumns is the column order of findings.csv. It only ever grows
@@ -14,6 +16,8 @@ func FindingsColumns() []string {
 		"rule", "severity", "technique", "utc_time", "host", "process_guid", "parent_process_guid",
 		"pid", "image", "parent_image", "command_line", "parent_command_line", "user",
 		"integrity_level", "hashes", "why", "chain", "source_file", "chunk", "file_offset", "record_id",
+		// v2 (added at the end, earlier columns unchanged):
+		"incident_id", "rule_title", "cause_time", "cause_process", "cause_file", "cause_url", "carved",
 	}
 }
 
@@ -25,12 +29,17 @@ func WriteFindingsCSV(w io.Writer, in *Input) error {
 	}
 	for _, f := range in.Result.Findings {
 		e := f.Event
+		var causeTime, causeProc, causeFile string
+		if c := f.Cause; c != nil {
+			causeTime, causeProc, causeFile = fmtTime(c.Time), c.Image, c.TargetFilename
+		}
 		row := []string{
-			f.Rule.ID, f.Rule.Severity, f.Rule.Technique, fmtTime(e.Time), e.Host,
+			f.Rule.ID, f.Severity, f.Rule.Technique, fmtTime(e.Time), e.Host,
 			guid(e.ProcessGUID), guid(e.ParentProcessGUID), strconv.FormatUint(e.ProcessID, 10),
 			e.Image, e.ParentImage, e.CommandLine, e.ParentCommandLine, e.User,
 			e.IntegrityLevel, e.Hashes, why(f), chain(f), e.File, strconv.Itoa(e.Chunk),
 			strconv.FormatInt(e.Offset, 10), strconv.FormatUint(e.RecordID, 10),
+			incidentID(f), f.Rule.Title, causeTime, causeProc, causeFile, causeURL(f), strconv.FormatBool(e.Carved),
 		}
 		if err := cw.Write(safeRow(row)); err != nil {
 			return err
@@ -45,7 +54,7 @@ func CoverageColumns() []string {
 	return []string{
 		"file", "sha256", "size", "parser", "records", "sysmon_process_creates", "sysmon_file_creates",
 		"sysmon_file_streams", "security_4688", "first_utc", "last_utc", "chunks", "bad_chunks",
-		"dirty", "errors", "first_error",
+		"dirty", "errors", "first_error", "missing_record_ids", "record_id_gaps",
 	}
 }
 
@@ -70,6 +79,7 @@ func WriteCoverageCSV(w io.Writer, in *Input) error {
 			strconv.Itoa(c.SysmonFileStreams), strconv.Itoa(c.Security4688),
 			fmtTime(c.FirstTime), fmtTime(c.LastTime), strconv.Itoa(c.Chunks), strconv.Itoa(c.BadChunks),
 			strconv.FormatBool(c.Dirty), strconv.Itoa(nerr), first,
+			strconv.FormatUint(c.MissingRecords, 10), gapList(c.RecordGaps),
 		}
 		if err := cw.Write(safeRow(row)); err != nil {
 			return err
@@ -105,4 +115,12 @@ func safeRow(row []string) []string {
 		row[i] = safeCell(row[i])
 	}
 	return row
+}
+
+func gapList(gaps []triage.RecordGap) string {
+	parts := make([]string, len(gaps))
+	for i, g := range gaps {
+		parts[i] = strconv.FormatUint(g.After+1, 10) + "-" + strconv.FormatUint(g.Before-1, 10)
+	}
+	return strings.Join(parts, " ")
 }

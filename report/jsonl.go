@@ -21,6 +21,9 @@ type ecsFinding struct {
 	Threat    ecsThreat  `json:"threat"`
 	Why       []ecsWhy   `json:"clicktrail.why"`
 	Chain     string     `json:"clicktrail.chain"`
+	Incident  string     `json:"clicktrail.incident_id"`
+	Cause     *ecsCause  `json:"clicktrail.cause,omitempty"`
+	Carved    bool       `json:"clicktrail.carved,omitempty"`
 	Log       ecsLog     `json:"log"`
 	Record    uint64     `json:"winlog.record_id"`
 	Channel   string     `json:"winlog.channel"`
@@ -82,6 +85,15 @@ type ecsWhy struct {
 	Negated bool   `json:"negated,omitempty"`
 }
 
+type ecsCause struct {
+	Timestamp string `json:"@timestamp"`
+	Code      uint16 `json:"event.code"`
+	Process   string `json:"process.executable"`
+	File      string `json:"file.path"`
+	URL       string `json:"url.original,omitempty"`
+	Record    uint64 `json:"winlog.record_id"`
+}
+
 type ecsLog struct {
 	File   string `json:"file.path"`
 	Chunk  int    `json:"chunk"`
@@ -97,7 +109,7 @@ func WriteFindingsJSONL(w io.Writer, in *Input) error {
 		e := f.Event
 		out := ecsFinding{
 			Timestamp: fmtTime(e.Time),
-			Event:     ecsEvent{Code: e.EventID, Kind: "alert", Category: "process", Type: "start", Severity: f.Rule.Severity},
+			Event:     ecsEvent{Code: e.EventID, Kind: "alert", Category: "process", Type: "start", Severity: f.Severity},
 			Host:      ecsHost{Name: e.Host},
 			Process: ecsProcess{
 				EntityID: guid(e.ProcessGUID), PID: e.ProcessID, Executable: e.Image, Name: f.Process.Name(),
@@ -106,12 +118,14 @@ func WriteFindingsJSONL(w io.Writer, in *Input) error {
 				Parent: ecsParent{EntityID: guid(e.ParentProcessGUID), PID: e.ParentProcessID, Executable: e.ParentImage,
 					Name: triage.Name(e.ParentImage), CommandLine: e.ParentCommandLine},
 			},
-			Rule:    ecsRule{ID: f.Rule.ID, Name: f.Rule.Title, Description: f.Rule.Description},
-			Threat:  ecsThreat{Framework: "MITRE ATT&CK", Technique: map[string]string{"id": f.Rule.Technique}},
-			Chain:   chain(f),
-			Log:     ecsLog{File: e.File, Chunk: e.Chunk, Offset: e.Offset},
-			Record:  e.RecordID,
-			Channel: e.Channel,
+			Rule:     ecsRule{ID: f.Rule.ID, Name: f.Rule.Title, Description: f.Rule.Description},
+			Threat:   ecsThreat{Framework: "MITRE ATT&CK", Technique: map[string]string{"id": f.Rule.Technique}},
+			Chain:    chain(f),
+			Incident: incidentID(f),
+			Carved:   e.Carved,
+			Log:      ecsLog{File: e.File, Chunk: e.Chunk, Offset: e.Offset},
+			Record:   e.RecordID,
+			Channel:  e.Channel,
 		}
 		if e.User != "" {
 			u := &ecsUser{Name: e.User}
@@ -122,6 +136,52 @@ func WriteFindingsJSONL(w io.Writer, in *Input) error {
 		}
 		for _, m := range f.Why {
 			out.Why = append(out.Why, ecsWhy{Field: m.Field, Pattern: m.Pattern, Value: m.Value, Negated: m.Negated})
+		}
+		if c := f.Cause; c != nil {
+			out.Cause = &ecsCause{Timestamp: fmtTime(c.Time), Code: c.EventID, Process: c.Image, File: c.TargetFilename,
+				URL: causeURL(f), Record: c.RecordID}
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// timesketchFinding is the shape Timesketch imports from JSON lines.
+type timesketchFinding struct {
+	Message       string `json:"message"`
+	Datetime      string `json:"datetime"`
+	TimestampDesc string `json:"timestamp_desc"`
+	Rule          string `json:"rule"`
+	Severity      string `json:"severity"`
+	Technique     string `json:"technique"`
+	Host          string `json:"host"`
+	User          string `json:"user,omitempty"`
+	Image         string `json:"image"`
+	ParentImage   string `json:"parent_image,omitempty"`
+	CommandLine   string `json:"command_line,omitempty"`
+	ProcessGUID   string `json:"process_guid,omitempty"`
+	Incident      string `json:"incident_id"`
+	Why           string `json:"why"`
+	Chain         string `json:"chain"`
+	SourceFile    string `json:"source_file"`
+	RecordID      uint64 `json:"record_id"`
+	Carved        bool   `json:"carved,omitempty"`
+}
+
+// WriteTimesketchJSONL writes findings for Timesketch: message, datetime
+// (ISO 8601 UTC) and timestamp_desc, plus flat fields.
+func WriteTimesketchJSONL(w io.Writer, in *Input) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for _, f := range in.Result.Findings {
+		e := f.Event
+		out := timesketchFinding{
+			Message: "[" + f.Rule.ID + "] " + sentence(f), Datetime: fmtTime(e.Time), TimestampDesc: "Process Start",
+			Rule: f.Rule.ID, Severity: f.Severity, Technique: f.Rule.Technique, Host: e.Host, User: e.User,
+			Image: e.Image, ParentImage: e.ParentImage, CommandLine: e.CommandLine, ProcessGUID: guid(e.ProcessGUID),
+			Incident: incidentID(f), Why: why(f), Chain: chain(f), SourceFile: e.File, RecordID: e.RecordID, Carved: e.Carved,
 		}
 		if err := enc.Encode(out); err != nil {
 			return err

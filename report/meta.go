@@ -14,6 +14,18 @@ type Meta struct {
 	Started  time.Time
 	Finished time.Time
 	Parser   string
+	// RuleSources names every rule and allowlist file in force with its
+	// SHA-256, so a report can be reproduced with the same rules.
+	RuleSources []Source
+	// Zone, when set, adds a local display time next to every UTC time in
+	// the HTML (never instead of it).
+	Zone *time.Location
+}
+
+// Source is one configuration input of a run.
+type Source struct {
+	Name   string
+	SHA256 string
 }
 
 // Input bundles what every reporter writes from.
@@ -71,4 +83,71 @@ func why(f *triage.Finding) string {
 		parts[i] = m.String()
 	}
 	return strings.Join(parts, "; ")
+}
+
+// causeURL is where a chain rule's download came from, when the
+// Zone.Identifier stream says.
+func causeURL(f *triage.Finding) string {
+	if f.Cause == nil {
+		return ""
+	}
+	return zoneURL(f.Cause.Contents)
+}
+
+func zoneURL(contents string) string {
+	var host, ref string
+	for _, tok := range strings.Fields(contents) {
+		k, v, ok := strings.Cut(tok, "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(k) {
+		case "hosturl":
+			host = v
+		case "referrerurl":
+			ref = v
+		}
+	}
+	if host != "" {
+		return host
+	}
+	return ref
+}
+
+func incidentID(f *triage.Finding) string {
+	if f.Incident == nil {
+		return ""
+	}
+	return f.Incident.ID
+}
+
+// sentence tells a finding in words: "EXCEL.EXE on host WS-042 started
+// cmd.exe (cmd /c ...), 2024-02-14T03:41:56Z, user ACME\bob".
+func sentence(f *triage.Finding) string {
+	e := f.Event
+	parent := "an unknown process"
+	if e.ParentImage != "" {
+		if parent = triage.Name(e.ParentImage); parent == "" {
+			parent = e.ParentImage
+		}
+	}
+	name := f.Process.Name()
+	if name == "" {
+		name = e.Image
+	}
+	s := parent + " on host " + e.Host + " started " + name
+	if e.CommandLine != "" {
+		s += " (" + clip(e.CommandLine, 160) + ")"
+	}
+	s += ", " + fmtTime(e.Time)
+	if e.User != "" {
+		s += ", user " + e.User
+	}
+	if f.Cause != nil {
+		s += "; the file was written by " + triage.Name(f.Cause.Image)
+		if u := causeURL(f); u != "" {
+			s += " from " + u
+		}
+	}
+	return s
 }

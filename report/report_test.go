@@ -151,7 +151,7 @@ func TestHTMLEscapesEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := b.String()
-	for _, bad := range []string{"<script>alert(1)", "<img src=x", "\u202E", "http://", "https://"} {
+	for _, bad := range []string{"<script>alert(1)", "<img src=x", "\u202E", `src="http`, `href="http`, "url(", "@import", "<link", "<iframe", "<object"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page contains %q", bad)
 		}

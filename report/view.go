@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,16 +17,21 @@ type htmlView struct {
 	Title       string
 	Meta        Meta
 	CSP         string
-	Generated   string
 	Started     string
 	Finished    string
 	Command     string
-	Findings    []findingView
+	Zone        string
+	Incidents   []incidentView
+	Findings    int
 	ByRule      []countRow
 	ByHost      []countRow
+	BySeverity  []countRow
 	Files       []fileView
 	Warnings    []string
 	Rules       []ruleView
+	Sources     []Source
+	Suppressed  []suppressedView
+	Sequences   []sequenceView
 	NumFiles    int
 	NumEvents   int
 	NumHosts    int
@@ -43,27 +49,53 @@ type countRow struct {
 	Count int
 }
 
+type incidentView struct {
+	ID          string
+	Severity    string
+	Confidence  string
+	Host        string
+	First       string
+	Last        string
+	Local       string
+	Sentence    string
+	Rules       string
+	RuleIDs     string // space-separated, for the filter script
+	Techniques  string
+	Tree        []nodeView
+	Truncated   bool
+	Findings    []findingView
+	Files       []fileEventView
+	Timeline    []timelineRow
+	TimelineCut bool
+	SearchText  string
+}
+
 type findingView struct {
-	Index      int
-	ID         string
-	Rule       string
-	Title      string
-	Severity   string
-	Technique  string
-	Time       string
-	Host       string
-	User       string
-	Image      string
-	Command    string
-	Sentence   string
-	Why        []whyView
-	Tree       []nodeView
-	Truncated  bool
-	Files      []fileEventView
-	Source     string
-	Record     uint64
-	FalsePos   []string
-	SearchText string
+	ID          string
+	Rule        string
+	Title       string
+	Severity    string
+	Confidence  string
+	Technique   string
+	Time        string
+	Host        string
+	User        string
+	Image       string
+	Command     string
+	Sentence    string
+	Why         []whyView
+	Cause       *causeView
+	Source      string
+	Record      uint64
+	Offset      int64
+	Carved      bool
+	FalsePos    []string
+	Description string
+}
+
+type causeView struct {
+	Time, Kind, Process, File, URL, Referrer, Source string
+	Record                                           uint64
 }
 
 type whyView struct {
@@ -75,6 +107,7 @@ type nodeView struct {
 	Depth       int
 	Indent      string // CSS padding, computed here so the template stays dumb
 	Role        string // ancestor, hit, descendant
+	Rules       string // rules that fired on this process
 	Name        string
 	Image       string
 	Command     string
@@ -89,20 +122,36 @@ type nodeView struct {
 }
 
 type fileEventView struct {
-	Time, Process, Kind, Target, Contents string
+	Time, Process, Kind, Target, URL, Contents string
+}
+
+type timelineRow struct {
+	Time, Kind, Process, Detail string
+	Hit                         bool
 }
 
 type fileView struct {
-	Path, SHA256, Parser, First, Last, FirstError, EIDs string
-	Size                                                int64
-	Records, ProcessCreates, FileCreates, Sec4688       int
-	Chunks, BadChunks, Errors                           int
-	Dirty, Unreadable                                   bool
+	Path, SHA256, Parser, First, Last, FirstError, EIDs, Gaps string
+	Size                                                      int64
+	Records, ProcessCreates, FileCreates, Sec4688             int
+	Chunks, BadChunks, Errors                                 int
+	Missing                                                   uint64
+	Dirty, Unreadable                                         bool
 }
 
 type ruleView struct {
 	ID, Title, Technique, Severity, Confidence, Description string
 	Conditions                                              []string
+	FalsePos                                                []string
+}
+
+type suppressedView struct {
+	Rule, Time, Host, Image, Command, Entry string
+}
+
+type sequenceView struct {
+	Host  string
+	Steps []string
 }
 
 // visible makes attacker-chosen text safe to look at as well as to render:
@@ -161,11 +210,14 @@ func buildView(in *Input, csp string) *htmlView {
 		NumFiles:   len(res.Files),
 		Duplicates: res.Duplicates,
 		Fallback:   res.FallbackHosts,
+		Findings:   len(res.Findings),
+		Sources:    in.Meta.RuleSources,
+	}
+	if in.Meta.Zone != nil {
+		v.Zone = in.Meta.Zone.String()
 	}
 	v.NumEvents = len(res.Events)
 	hosts := map[string]bool{}
-	byRule := map[string]int{}
-	byHost := map[string]int{}
 	for _, e := range res.Events {
 		hosts[e.HostKey] = true
 	}
@@ -174,13 +226,16 @@ func buildView(in *Input, csp string) *htmlView {
 		v.FirstTime = fmtTime(res.Events[0].Time)
 		v.LastTime = fmtTime(res.Events[len(res.Events)-1].Time)
 	}
-	for i, f := range res.Findings {
+	byRule, byHost, bySev := map[string]int{}, map[string]int{}, map[string]int{}
+	for _, f := range res.Findings {
 		byRule[f.Rule.ID]++
 		byHost[f.Event.Host]++
-		v.Findings = append(v.Findings, buildFinding(i+1, f))
 	}
-	v.ByRule = sortedCounts(byRule)
-	v.ByHost = sortedCounts(byHost)
+	for _, inc := range res.Incidents {
+		bySev[inc.Severity]++
+		v.Incidents = append(v.Incidents, buildIncident(res, inc, in.Meta.Zone))
+	}
+	v.ByRule, v.ByHost, v.BySeverity = sortedCounts(byRule), sortedCounts(byHost), sortedCounts(bySev)
 	for _, p := range res.Processes {
 		if p.StartEvent == nil {
 			continue
@@ -200,17 +255,56 @@ func buildView(in *Input, csp string) *htmlView {
 	}
 	v.Warnings = warnings(res, sysmonStarts)
 	for _, r := range res.Rules {
-		rv := ruleView{ID: r.ID, Title: r.Title, Technique: r.Technique, Severity: r.Severity,
-			Confidence: r.Confidence, Description: r.Description}
-		for _, c := range r.When {
-			rv.Conditions = append(rv.Conditions, c.Field+" : ("+strings.Join(c.Patterns, ", ")+")")
+		v.Rules = append(v.Rules, buildRule(r))
+	}
+	for _, s := range res.Suppressed {
+		e := s.Finding.Event
+		v.Suppressed = append(v.Suppressed, suppressedView{Rule: s.Finding.Rule.ID, Time: fmtTime(e.Time), Host: visible(e.Host),
+			Image: visible(e.Image), Command: visible(e.CommandLine), Entry: visible(s.Entry.String())})
+	}
+	for _, sq := range res.Sequences {
+		sv := sequenceView{Host: visible(sq.HostKey)}
+		for _, e := range sq.Steps {
+			sv.Steps = append(sv.Steps, visible(fmtTime(e.Time)+" "+e.Image))
 		}
-		for _, c := range r.Unless {
-			rv.Conditions = append(rv.Conditions, "not "+c.Field+" : ("+strings.Join(c.Patterns, ", ")+")")
-		}
-		v.Rules = append(v.Rules, rv)
+		v.Sequences = append(v.Sequences, sv)
 	}
 	return v
+}
+
+func buildRule(r *triage.Rule) ruleView {
+	rv := ruleView{ID: r.ID, Title: r.Title, Technique: r.Technique, Severity: r.Severity,
+		Confidence: r.Confidence, Description: r.Description, FalsePos: r.FalsePositives}
+	cond := func(prefix string, c triage.Condition) string {
+		switch {
+		case len(c.OneOf) > 0:
+			parts := make([]string, len(c.OneOf))
+			for i, o := range c.OneOf {
+				parts[i] = o.Field + " : (" + strings.Join(o.Patterns, ", ") + ")"
+			}
+			return prefix + "one of: " + strings.Join(parts, " OR ")
+		case c.SameAs != "":
+			return prefix + c.Field + " == " + c.SameAs
+		}
+		return prefix + c.Field + " : (" + strings.Join(c.Patterns, ", ") + ")"
+	}
+	if r.After != nil {
+		for _, c := range r.After.When {
+			rv.Conditions = append(rv.Conditions, cond("before ("+r.After.Kind.String()+" of the same file, within "+r.After.Within.String()+"): ", c))
+		}
+	}
+	for _, c := range r.When {
+		rv.Conditions = append(rv.Conditions, cond("", c))
+	}
+	for _, c := range r.Unless {
+		rv.Conditions = append(rv.Conditions, cond("not ", c))
+	}
+	for _, s := range r.SeverityIf {
+		for _, c := range s.When {
+			rv.Conditions = append(rv.Conditions, cond("severity "+s.Severity+" if ", c))
+		}
+	}
+	return rv
 }
 
 func warnings(res *triage.Result, sysmonStarts int) []string {
@@ -226,67 +320,122 @@ func warnings(res *triage.Result, sysmonStarts int) []string {
 		}
 	}
 	for _, c := range res.Files {
-		if c.ReadError != "" {
+		switch {
+		case c.ReadError != "":
 			w = append(w, fmt.Sprintf("%s could not be read: %s", visible(c.Path), visible(c.ReadError)))
-		} else if len(c.Errors) > 0 || c.BadChunks > 0 {
-			w = append(w, fmt.Sprintf("%s is damaged: %d bad chunk(s), %d error(s); records that could be read were used.", visible(c.Path), c.BadChunks, len(c.Errors)))
+		case len(c.Errors) > 0 || c.BadChunks > 0:
+			w = append(w, fmt.Sprintf("%s is damaged: %d bad chunk(s), %d error(s); every record that could be read was used.", visible(c.Path), c.BadChunks, len(c.Errors)))
 		}
+		if c.MissingRecords > 0 {
+			w = append(w, fmt.Sprintf("%s has gaps in its EventRecordIDs (%d record(s) missing: %s): records were cleared, overwritten or sit in unreadable chunks, and events in those gaps are not in this report.",
+				visible(c.Path), c.MissingRecords, gapList(c.RecordGaps)))
+		}
+	}
+	for _, s := range res.Warnings {
+		w = append(w, visible(s))
 	}
 	return w
 }
 
-func buildFinding(i int, f *triage.Finding) findingView {
-	e := f.Event
-	fv := findingView{
-		Index: i, ID: fmt.Sprintf("f%d", i), Rule: f.Rule.ID, Title: f.Rule.Title, Severity: f.Rule.Severity,
-		Technique: f.Rule.Technique, Time: fmtTime(e.Time), Host: visible(e.Host), User: visible(e.User),
-		Image: visible(e.Image), Command: visible(e.CommandLine), Source: visible(e.File), Record: e.RecordID,
-		FalsePos: f.Rule.FalsePositives, Truncated: f.DescendantsTruncated,
+func buildIncident(res *triage.Result, inc *triage.Incident, zone *time.Location) incidentView {
+	iv := incidentView{ID: inc.ID, Severity: inc.Severity, Host: visible(inc.Host), First: fmtTime(inc.First),
+		Last: fmtTime(inc.Last), Rules: strings.Join(inc.Rules(), ", "), RuleIDs: strings.Join(inc.Rules(), " "), Techniques: strings.Join(inc.Techniques(), ", ")}
+	if zone != nil {
+		iv.Local = inc.First.In(zone).Format("2006-01-02 15:04:05 MST")
 	}
-	parent := "an unknown process"
-	if e.ParentImage != "" {
-		parent = triage.Name(e.ParentImage)
-		if parent == "" {
-			parent = e.ParentImage
+	iv.Sentence = visible(sentence(inc.Root))
+	conf := 0
+	hitRules := map[*triage.Process][]string{}
+	for i, f := range inc.Findings {
+		fv := buildFinding(fmt.Sprintf("%s-%d", inc.ID, i+1), f)
+		iv.Findings = append(iv.Findings, fv)
+		hitRules[f.Process] = append(hitRules[f.Process], f.Rule.ID)
+		if c := confidenceRank(f.Rule.Confidence); c > conf {
+			conf = c
+			iv.Confidence = f.Rule.Confidence
 		}
 	}
-	name := f.Process.Name()
-	if name == "" {
-		name = e.Image
+	root := inc.Root
+	for _, a := range root.Ancestors {
+		iv.Tree = append(iv.Tree, node(a, len(iv.Tree), "ancestor", hitRules[a]))
 	}
-	fv.Sentence = visible(fmt.Sprintf("%s on host %s started %s", parent, e.Host, name))
-	if e.CommandLine != "" {
-		fv.Sentence += visible(" (" + clip(e.CommandLine, 160) + ")")
-	}
-	fv.Sentence += ", " + fmtTime(e.Time)
-	if e.User != "" {
-		fv.Sentence += visible(", user " + e.User)
-	}
-	for _, m := range f.Why {
-		fv.Why = append(fv.Why, whyView{Field: m.Field, Pattern: m.Pattern, Value: visible(m.Value), Negated: m.Negated})
-	}
-	for _, a := range f.Ancestors {
-		fv.Tree = append(fv.Tree, node(a, len(fv.Tree), "ancestor"))
-	}
-	base := len(fv.Tree)
-	fv.Tree = append(fv.Tree, node(f.Process, base, "hit"))
-	procs := append(append([]*triage.Process(nil), f.Ancestors...), f.Process)
-	for _, d := range f.Descendants {
-		fv.Tree = append(fv.Tree, node(d.Process, base+d.Depth, "descendant"))
+	base := len(iv.Tree)
+	iv.Tree = append(iv.Tree, node(root.Process, base, "hit", hitRules[root.Process]))
+	procs := append(append([]*triage.Process(nil), root.Ancestors...), root.Process)
+	for _, d := range root.Descendants {
+		role := "descendant"
+		if len(hitRules[d.Process]) > 0 {
+			role = "hit"
+		}
+		iv.Tree = append(iv.Tree, node(d.Process, base+d.Depth, role, hitRules[d.Process]))
 		procs = append(procs, d.Process)
 	}
+	iv.Truncated = root.DescendantsTruncated
 	for _, p := range procs {
 		for _, fe := range p.Files {
-			fv.Files = append(fv.Files, fileEventView{Time: fmtTime(fe.Time), Process: visible(p.Name()),
-				Kind: fe.Kind.String(), Target: visible(fe.TargetFilename), Contents: visible(fe.Contents)})
+			iv.Files = append(iv.Files, fileEventView{Time: fmtTime(fe.Time), Process: visible(p.Name()),
+				Kind: fe.Kind.String(), Target: visible(fe.TargetFilename), URL: visible(zoneURL(fe.Contents)), Contents: visible(fe.Contents)})
 		}
 	}
-	fv.SearchText = strings.ToLower(strings.Join([]string{fv.Rule, fv.Host, fv.User, fv.Image, fv.Command, fv.Severity}, " "))
+	hits := map[*triage.Event]bool{}
+	for _, f := range inc.Findings {
+		hits[f.Event] = true
+	}
+	events, cut := res.Timeline(inc, 5*time.Minute, 15*time.Minute, 200)
+	for _, e := range events {
+		row := timelineRow{Time: fmtTime(e.Time), Kind: e.Kind.String(), Process: visible(triage.Name(e.Image)), Hit: hits[e]}
+		switch e.Kind {
+		case triage.KindProcessStart:
+			row.Detail = visible(clip(e.CommandLine, 300))
+			if row.Detail == "" {
+				row.Detail = visible(e.Image)
+			}
+			row.Process = visible(triage.Name(e.ParentImage) + " → " + triage.Name(e.Image))
+		case triage.KindFileCreate, triage.KindFileStream:
+			row.Detail = visible(e.TargetFilename)
+		default:
+			row.Detail = visible(e.Image)
+		}
+		iv.Timeline = append(iv.Timeline, row)
+	}
+	iv.TimelineCut = cut
+	iv.SearchText = strings.ToLower(visible(strings.Join([]string{inc.ID, iv.Rules, inc.Host, inc.Severity, sentence(inc.Root)}, " ")))
+	return iv
+}
+
+func confidenceRank(s string) int {
+	switch s {
+	case "low":
+		return 1
+	case "medium":
+		return 2
+	case "high":
+		return 3
+	}
+	return 0
+}
+
+func buildFinding(id string, f *triage.Finding) findingView {
+	e := f.Event
+	fv := findingView{
+		ID: id, Rule: f.Rule.ID, Title: f.Rule.Title, Severity: f.Severity, Confidence: f.Rule.Confidence,
+		Technique: f.Rule.Technique, Time: fmtTime(e.Time), Host: visible(e.Host), User: visible(e.User),
+		Image: visible(e.Image), Command: visible(e.CommandLine), Source: visible(e.File), Record: e.RecordID,
+		Offset: e.Offset, Carved: e.Carved, FalsePos: f.Rule.FalsePositives, Description: f.Rule.Description,
+		Sentence: visible(sentence(f)),
+	}
+	for _, m := range f.Why {
+		fv.Why = append(fv.Why, whyView{Field: m.Field, Pattern: visible(m.Pattern), Value: visible(m.Value), Negated: m.Negated})
+	}
+	if c := f.Cause; c != nil {
+		fv.Cause = &causeView{Time: fmtTime(c.Time), Kind: c.Kind.String(), Process: visible(c.Image), File: visible(c.TargetFilename),
+			URL: visible(causeURL(f)), Source: visible(c.File), Record: c.RecordID}
+	}
 	return fv
 }
 
-func node(p *triage.Process, depth int, role string) nodeView {
-	n := nodeView{Depth: depth, Indent: fmt.Sprintf("%.1fem", 1.4*float64(depth)), Role: role,
+func node(p *triage.Process, depth int, role string, rules []string) nodeView {
+	n := nodeView{Depth: depth, Indent: fmt.Sprintf("%.1fem", 1.4*float64(depth)), Role: role, Rules: strings.Join(rules, ", "),
 		Name: visible(p.Name()), Image: visible(p.Image), Command: visible(p.CommandLine), User: visible(p.User),
 		Integrity: visible(p.IntegrityLevel), Hashes: visible(p.Hashes), GUID: guid(p.GUID), PID: p.PID,
 		Start: fmtTime(p.Start), End: fmtTime(p.End), Synthesised: p.Synthesised}
@@ -303,7 +452,8 @@ func buildFile(c *triage.FileCoverage) fileView {
 	fv := fileView{Path: visible(c.Path), SHA256: c.SHA256, Parser: c.Parser, Size: c.Size, Records: c.Records,
 		ProcessCreates: c.SysmonProcessCreates, FileCreates: c.SysmonFileCreates, Sec4688: c.Security4688,
 		Chunks: c.Chunks, BadChunks: c.BadChunks, Errors: len(c.Errors), Dirty: c.Dirty,
-		First: fmtTime(c.FirstTime), Last: fmtTime(c.LastTime), Unreadable: c.ReadError != ""}
+		First: fmtTime(c.FirstTime), Last: fmtTime(c.LastTime), Unreadable: c.ReadError != "",
+		Missing: c.MissingRecords, Gaps: gapList(c.RecordGaps)}
 	if c.ReadError != "" {
 		fv.FirstError = visible(c.ReadError)
 		fv.Errors++

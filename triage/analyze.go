@@ -9,10 +9,16 @@ import (
 
 // Finding is one rule firing on one event, with the evidence around it.
 type Finding struct {
-	Rule    *Rule
-	Event   *Event
-	Process *Process
-	Why     []Match
+	Rule     *Rule
+	Event    *Event
+	Process  *Process
+	Severity string // the rule's, raised by its severity_if where they hold
+	// Cause is the earlier file event a chain rule joined (the download or
+	// the Office-written file); nil for single-event rules.
+	Cause *Event
+	// Incident is the roll-up this finding belongs to.
+	Incident *Incident
+	Why      []Match
 	// Ancestors runs from the root of the known tree down to the parent.
 	Ancestors   []*Process
 	Descendants []Descendant
@@ -27,6 +33,7 @@ type Result struct {
 	// Processes lists every process node in first-seen timeline order.
 	Processes []*Process
 	Findings  []*Finding
+	Incidents []*Incident
 	Rules     []*Rule
 	// Duplicates counts records dropped because another file held the
 	// same record (same host, channel, id, time and content).
@@ -36,11 +43,21 @@ type Result struct {
 	FallbackHosts []string
 	// Sequences holds mode-S matches when Options.Sequence is set.
 	Sequences []SequenceMatch
+	// Suppressed lists findings an allowlist entry matched; they are never
+	// silently dropped.
+	Suppressed []Suppressed
+	// Warnings are conditions of the run a reader must know (expired
+	// allowlist entries, ...).
+	Warnings []string
 }
 
 // Options tune an analysis.
 type Options struct {
-	Rules []*Rule // compiled; nil means SeedRules
+	Rules []*Rule // compiled; nil means DefaultRules
+	// Allow suppresses matching findings into Result.Suppressed; entries
+	// past their expiry date (judged at Now) no longer apply and warn.
+	Allow []*AllowEntry
+	Now   time.Time
 	// Sequence also runs the rules, in order, as one EQL sequence by host
 	// with MaxSpan (0 means DefaultMaxSpan): the seed rule's literal reading.
 	Sequence bool
@@ -53,7 +70,7 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 	rules := opt.Rules
 	if rules == nil {
 		var err error
-		if rules, err = SeedRules(); err != nil {
+		if rules, err = DefaultRules(); err != nil {
 			return nil, err
 		}
 	}
@@ -112,6 +129,8 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 	}
 	res.Events = kept
 	res.Processes = f.order
+	fileIdx := indexFiles(kept)
+	allow := activeAllow(opt.Allow, opt.Now, res)
 
 	for i, c := range starts {
 		if i%4096 == 0 {
@@ -119,24 +138,80 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 				return nil, err
 			}
 		}
+		if p := c.p.Parent; p != nil && p.Parent != nil {
+			c.e.GrandparentImage = p.Parent.Image
+		}
 		for _, r := range rules {
 			why, ok := r.Eval(c.e)
 			if !ok {
 				continue
 			}
-			fd := &Finding{Rule: r, Event: c.e, Process: c.p, Why: why, Ancestors: c.p.Ancestors()}
+			var cause *Event
+			if r.After != nil {
+				var stepWhy []Match
+				if cause, stepWhy = fileIdx.cause(r, c.e); cause == nil {
+					continue
+				}
+				why = append(stepWhy, why...)
+			}
+			fd := &Finding{Rule: r, Event: c.e, Process: c.p, Severity: r.SeverityFor(c.e), Cause: cause, Why: why,
+				Ancestors: c.p.Ancestors()}
 			fd.Descendants, fd.DescendantsTruncated = c.p.Descendants()
+			if a := allow.match(fd); a != nil {
+				res.Suppressed = append(res.Suppressed, Suppressed{Finding: fd, Entry: a})
+				continue
+			}
 			res.Findings = append(res.Findings, fd)
 		}
 	}
+	res.Incidents = buildIncidents(res.Findings)
 	if opt.Sequence {
 		span := opt.MaxSpan
 		if span == 0 {
 			span = DefaultMaxSpan
 		}
-		res.Sequences = Sequences(res.Events, rules, span)
+		res.Sequences = Sequences(res.Events, seedSteps(rules), span)
 	}
 	return res, nil
+}
+
+// seedSteps picks the seed rule's three patterns, in order, for mode S.
+func seedSteps(rules []*Rule) []*Rule {
+	var steps []*Rule
+	for _, id := range []string{RuleOfficeSpawnsShell, RuleRATLaunch, RuleUserDirExe} {
+		for _, r := range rules {
+			if r.ID == id {
+				steps = append(steps, r)
+			}
+		}
+	}
+	return steps
+}
+
+// fileIndex finds file events by host and the file they are about.
+type fileIndex map[string][]*Event
+
+func indexFiles(events []*Event) fileIndex {
+	idx := fileIndex{}
+	for _, e := range events {
+		if e.Kind == KindFileCreate || e.Kind == KindFileStream {
+			k := e.HostKey + "|" + fold(streamHost(e.TargetFilename))
+			idx[k] = append(idx[k], e)
+		}
+	}
+	return idx
+}
+
+// cause returns the latest earlier file event that satisfies r's step for
+// the process start e.
+func (idx fileIndex) cause(r *Rule, e *Event) (*Event, []Match) {
+	cands := idx[e.HostKey+"|"+fold(e.Image)]
+	for i := len(cands) - 1; i >= 0; i-- {
+		if why, ok := r.StepMatches(cands[i], e); ok {
+			return cands[i], why
+		}
+	}
+	return nil, nil
 }
 
 // sortTimeline orders by (time, host, record id), then by file and offset

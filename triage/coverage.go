@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"sort"
 	"time"
 
 	"github.com/clicktrail/clicktrail/evtx"
@@ -33,6 +34,16 @@ type FileCoverage struct {
 	// when the file could not be read at all.
 	Errors    []string
 	ReadError string
+	// RecordGaps are holes in the EventRecordID sequence between sound
+	// chunks: records cleared, overwritten or in chunks that could not be
+	// read. MissingRecords adds them up.
+	RecordGaps     []RecordGap
+	MissingRecords uint64
+}
+
+// RecordGap is a run of record ids absent from a file.
+type RecordGap struct {
+	After, Before uint64 // last id seen before the gap, first id after it
 }
 
 // NewFileCoverage starts the coverage of one file.
@@ -85,4 +96,28 @@ func (c *FileCoverage) Finish(rep *evtx.FileReport) {
 	for _, err := range rep.Errors {
 		c.Errors = append(c.Errors, err.Error())
 	}
+	c.RecordGaps, c.MissingRecords = recordGaps(rep.Chunks)
+}
+
+// recordGaps compares the record-id ranges that sound chunk headers claim.
+// Chunks are ordered by first id, so a log that wrapped around is no gap.
+func recordGaps(chunks []evtx.ChunkStatus) ([]RecordGap, uint64) {
+	var ranges [][2]uint64
+	for _, ch := range chunks {
+		if ch.Empty || ch.BadMagic || !ch.HeaderCRCValid || ch.LastRecordID < ch.FirstRecordID || ch.FirstRecordID == 0 {
+			continue
+		}
+		ranges = append(ranges, [2]uint64{ch.FirstRecordID, ch.LastRecordID})
+	}
+	sort.Slice(ranges, func(i, j int) bool { return ranges[i][0] < ranges[j][0] })
+	var gaps []RecordGap
+	var missing uint64
+	for i := 1; i < len(ranges); i++ {
+		prev, next := ranges[i-1][1], ranges[i][0]
+		if next > prev+1 {
+			gaps = append(gaps, RecordGap{After: prev, Before: next})
+			missing += next - prev - 1
+		}
+	}
+	return gaps, missing
 }

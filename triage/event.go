@@ -76,18 +76,21 @@ type Event struct {
 	ParentImage       string
 	CommandLine       string
 	ParentCommandLine string
-	OriginalFileName  string
-	CurrentDirectory  string
-	User              string
-	ParentUser        string
-	IntegrityLevel    string
-	Hashes            string
-	Company           string
-	Product           string
-	Description       string
-	FileVersion       string
-	LogonID           string
-	RuleName          string
+	// GrandparentImage comes from the process tree, not the event: it is
+	// filled in by Analyze when the parent's own start is known.
+	GrandparentImage string
+	OriginalFileName string
+	CurrentDirectory string
+	User             string
+	ParentUser       string
+	IntegrityLevel   string
+	Hashes           string
+	Company          string
+	Product          string
+	Description      string
+	FileVersion      string
+	LogonID          string
+	RuleName         string
 
 	TargetFilename  string
 	CreationUtcTime string

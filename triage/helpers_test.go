@@ -44,6 +44,13 @@ func analyze(t *testing.T, opt Options, files ...[]evtx.Record) *Result {
 			}
 		}
 	}
+	if opt.Rules == nil {
+		seed, err := SeedRules()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Rules = seed
+	}
 	res, err := Analyze(context.Background(), evs, covs, opt)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Condition is "field : (patterns...)" with EQL ':' semantics: true when
@@ -10,9 +11,33 @@ import (
 type Condition struct {
 	Field    string
 	Patterns []string
+	// SameAs, instead of Patterns, holds when Field equals another field
+	// (case-insensitively), e.g. a process name against its PE original
+	// file name.
+	SameAs string
+	// OneOf, instead of all the above, holds when any of its conditions
+	// does: the one place a rule needs an "or" across fields.
+	OneOf []Condition
 
 	get      fieldGetter
+	getOther fieldGetter
 	compiled []Pattern
+}
+
+// SeverityIf raises (or lowers) a finding's severity when its conditions
+// hold, e.g. a remote-access tool started by a browser rather than a service.
+type SeverityIf struct {
+	When     []Condition
+	Severity string
+}
+
+// Step is an earlier event a rule needs on the same host: a file written
+// (EID 11) or marked as downloaded (EID 15) at the path the process was
+// started from, no more than Within before the start.
+type Step struct {
+	Kind   Kind
+	When   []Condition
+	Within time.Duration
 }
 
 // Rule is one detection. Every When condition must hold and no Unless
@@ -28,16 +53,22 @@ type Rule struct {
 	Kind        Kind   // the event kind the rule reads
 	When        []Condition
 	Unless      []Condition
+	SeverityIf  []SeverityIf
+	// After, when set, makes the rule a chain: it fires on a process start
+	// only if a matching file event for the started image came first.
+	After *Step
 	// FalsePositives lists known benign causes and how to tune them.
 	FalsePositives []string
 	Examples       []Example
 }
 
-// Example is an event a rule must (Match) or must not fire on.
+// Example is an event a rule must (Match) or must not fire on; Before is
+// the earlier file event for chain rules.
 type Example struct {
-	Name  string
-	Event Event
-	Match bool
+	Name   string
+	Event  Event
+	Before *Event
+	Match  bool
 }
 
 // Match is one reason a rule fired: the field, the pattern and the value.
@@ -66,31 +97,105 @@ func (r *Rule) Compile() error {
 	if len(r.Examples) == 0 {
 		return fmt.Errorf("rule %s: no examples", r.ID)
 	}
-	for _, set := range [][]Condition{r.When, r.Unless} {
+	if !validSeverity(r.Severity) {
+		return fmt.Errorf("rule %s: severity %q is not low, medium, high or critical", r.ID, r.Severity)
+	}
+	sets := [][]Condition{r.When, r.Unless}
+	for _, s := range r.SeverityIf {
+		if !validSeverity(s.Severity) {
+			return fmt.Errorf("rule %s: severity_if severity %q is not low, medium, high or critical", r.ID, s.Severity)
+		}
+		sets = append(sets, s.When)
+	}
+	if r.After != nil {
+		if r.After.Kind != KindFileCreate && r.After.Kind != KindFileStream {
+			return fmt.Errorf("rule %s: 'after' must be a file_create or file_stream event", r.ID)
+		}
+		if r.After.Within <= 0 {
+			return fmt.Errorf("rule %s: 'after' needs a positive 'within'", r.ID)
+		}
+		sets = append(sets, r.After.When)
+	}
+	for _, set := range sets {
 		for i := range set {
-			c := &set[i]
-			g, err := lookupField(c.Field)
-			if err != nil {
+			if err := set[i].compile(); err != nil {
 				return fmt.Errorf("rule %s: %w", r.ID, err)
-			}
-			if len(c.Patterns) == 0 {
-				return fmt.Errorf("rule %s: field %s has no patterns", r.ID, c.Field)
-			}
-			c.get = g
-			c.compiled = c.compiled[:0]
-			for _, p := range c.Patterns {
-				c.compiled = append(c.compiled, Compile(p))
 			}
 		}
 	}
 	return nil
 }
 
+func validSeverity(s string) bool {
+	return severityRank(s) > 0
+}
+
+// severityRank orders severities; 0 means unknown.
+func severityRank(s string) int {
+	switch s {
+	case "low":
+		return 1
+	case "medium":
+		return 2
+	case "high":
+		return 3
+	case "critical":
+		return 4
+	}
+	return 0
+}
+
+func (c *Condition) compile() error {
+	if len(c.OneOf) > 0 {
+		if c.Field != "" || len(c.Patterns) > 0 || c.SameAs != "" {
+			return fmt.Errorf("one_of stands alone: no field, any or same_as beside it")
+		}
+		for i := range c.OneOf {
+			if len(c.OneOf[i].OneOf) > 0 {
+				return fmt.Errorf("one_of cannot nest")
+			}
+			if err := c.OneOf[i].compile(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	g, err := lookupField(c.Field)
+	if err != nil {
+		return err
+	}
+	c.get = g
+	if c.SameAs != "" {
+		if len(c.Patterns) > 0 {
+			return fmt.Errorf("field %s: give either patterns or same_as, not both", c.Field)
+		}
+		if c.getOther, err = lookupField(c.SameAs); err != nil {
+			return err
+		}
+		return nil
+	}
+	if len(c.Patterns) == 0 {
+		return fmt.Errorf("field %s has no patterns", c.Field)
+	}
+	c.compiled = c.compiled[:0]
+	for _, p := range c.Patterns {
+		c.compiled = append(c.compiled, Compile(p))
+	}
+	return nil
+}
+
 // eval returns the first matching pattern and the field's value.
 func (c *Condition) eval(e *Event) (pattern, value string, ok bool) {
+	if len(c.OneOf) > 0 {
+		return c.evalOneOf(e)
+	}
 	value = c.get(e)
 	if value == "" {
 		return "", "", false
+	}
+	if c.getOther != nil {
+		other := c.getOther(e)
+		return c.SameAs + " (" + other + ")", value, other != "" && fold(other) == fold(value)
 	}
 	for _, p := range c.compiled {
 		if p.Match(value) {
@@ -100,29 +205,102 @@ func (c *Condition) eval(e *Event) (pattern, value string, ok bool) {
 	return "", value, false
 }
 
-// Eval tests one event and says why it fired.
+// evalOneOf returns the first alternative that holds, naming its field in
+// the pattern so the reason stays readable.
+func (c *Condition) evalOneOf(e *Event) (pattern, value string, ok bool) {
+	for i := range c.OneOf {
+		if p, v, ok := c.OneOf[i].eval(e); ok {
+			return c.OneOf[i].Field + " : " + p, v, true
+		}
+	}
+	return "", "", false
+}
+
+// label names a condition in reasons.
+func (c *Condition) label() string {
+	if len(c.OneOf) == 0 {
+		return c.Field
+	}
+	names := make([]string, len(c.OneOf))
+	for i := range c.OneOf {
+		names[i] = c.OneOf[i].Field
+	}
+	return "one of (" + strings.Join(names, ", ") + ")"
+}
+
+// Eval tests one event on its own (a chain rule's earlier step is checked
+// by the caller) and says why it fired.
 func (r *Rule) Eval(e *Event) ([]Match, bool) {
 	if e.Kind != r.Kind {
 		return nil, false
 	}
-	why := make([]Match, 0, len(r.When)+len(r.Unless))
-	for i := range r.When {
-		p, v, ok := r.When[i].eval(e)
-		if !ok {
-			return nil, false
-		}
-		why = append(why, Match{Field: r.When[i].Field, Pattern: p, Value: v})
+	why, ok := evalAll(r.When, e, nil)
+	if !ok {
+		return nil, false
 	}
 	for i := range r.Unless {
 		c := &r.Unless[i]
-		p, v, ok := c.eval(e)
-		if ok || v == "" {
+		_, v, ok := c.eval(e)
+		if ok || (v == "" && len(c.OneOf) == 0) {
 			return nil, false
 		}
-		_ = p
-		why = append(why, Match{Field: c.Field, Pattern: strings.Join(c.Patterns, ", "), Value: v, Negated: true})
+		pat := strings.Join(c.Patterns, ", ")
+		switch {
+		case c.SameAs != "":
+			pat = c.SameAs + " (" + c.getOther(e) + ")"
+		case len(c.OneOf) > 0:
+			continue // a failed "or" has no single value worth quoting
+		}
+		why = append(why, Match{Field: c.Field, Pattern: pat, Value: v, Negated: true})
 	}
 	return why, true
+}
+
+// evalAll requires every condition and appends what matched to why.
+func evalAll(conds []Condition, e *Event, why []Match) ([]Match, bool) {
+	for i := range conds {
+		p, v, ok := conds[i].eval(e)
+		if !ok {
+			return nil, false
+		}
+		why = append(why, Match{Field: conds[i].label(), Pattern: p, Value: v})
+	}
+	return why, true
+}
+
+// StepMatches says whether an earlier file event satisfies the rule's
+// After step for the process start e.
+func (r *Rule) StepMatches(before, e *Event) ([]Match, bool) {
+	s := r.After
+	if s == nil || before.Kind != s.Kind || before.HostKey != e.HostKey {
+		return nil, false
+	}
+	if d := e.Time.Sub(before.Time); d < 0 || d > s.Within {
+		return nil, false
+	}
+	if fold(streamHost(before.TargetFilename)) != fold(e.Image) {
+		return nil, false
+	}
+	why, ok := evalAll(s.When, before, nil)
+	if !ok {
+		return nil, false
+	}
+	for i := range why {
+		why[i].Field = "before: " + why[i].Field
+	}
+	return append(why, Match{Field: "before: file.path", Pattern: "= process.executable", Value: before.TargetFilename}), true
+}
+
+// SeverityFor is the rule's severity for one event: the highest severity_if
+// whose conditions hold, else the rule's own.
+func (r *Rule) SeverityFor(e *Event) string {
+	sev := r.Severity
+	for _, s := range r.SeverityIf {
+		if _, ok := evalAll(s.When, e, nil); ok {
+			sev = s.Severity
+		}
+	}
+	return sev
 }
 
 // CheckExamples runs a rule's own examples and returns every one that does
@@ -134,7 +312,18 @@ func (r *Rule) CheckExamples() []error {
 		if e.Kind == KindOther {
 			e.Kind = r.Kind
 		}
-		if _, got := r.Eval(&e); got != ex.Match {
+		_, got := r.Eval(&e)
+		if got && r.After != nil {
+			got = false
+			if ex.Before != nil {
+				b := *ex.Before
+				if b.Kind == KindOther {
+					b.Kind = r.After.Kind
+				}
+				_, got = r.StepMatches(&b, &e)
+			}
+		}
+		if got != ex.Match {
 			errs = append(errs, fmt.Errorf("rule %s example %q: fired=%v, want %v", r.ID, ex.Name, got, ex.Match))
 		}
 	}

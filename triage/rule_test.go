@@ -46,8 +46,8 @@ func TestCompileRejects(t *testing.T) {
 		{"no id", Rule{When: []Condition{ok}, Examples: ex}, "without id"},
 		{"no conditions", Rule{ID: "r", Examples: ex}, "no conditions"},
 		{"no examples", Rule{ID: "r", When: []Condition{ok}}, "no examples"},
-		{"unknown field", Rule{ID: "r", When: []Condition{{Field: "process.nam", Patterns: []string{"x"}}}, Examples: ex}, "unknown field"},
-		{"no patterns", Rule{ID: "r", When: []Condition{{Field: "process.name"}}, Examples: ex}, "no patterns"},
+		{"unknown field", Rule{ID: "r", Severity: "low", When: []Condition{{Field: "process.nam", Patterns: []string{"x"}}}, Examples: ex}, "unknown field"},
+		{"no patterns", Rule{ID: "r", Severity: "low", When: []Condition{{Field: "process.name"}}, Examples: ex}, "no patterns"},
 	}
 	for _, c := range cases {
 		if err := c.r.Compile(); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -102,19 +102,31 @@ func checkCorpus(t *testing.T, root string) {
 		rule := ruleOfPattern[h["pattern"][:2]]
 		want = append(want, h["relpath"]+" "+rule+" "+strings.ToLower(h["process_guid"]))
 	}
-	var got []string
+	var got, others []string
 	for _, f := range readCSV(t, filepath.Join(dir, "findings.csv")) {
 		rel, err := filepath.Rel(root, f["source_file"])
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, filepath.ToSlash(rel)+" "+f["rule"]+" "+f["process_guid"])
+		row := filepath.ToSlash(rel) + " " + f["rule"] + " " + f["process_guid"]
+		switch f["rule"] {
+		case "office-spawns-shell", "rat-launch", "userdir-exe":
+			got = append(got, row)
+		default:
+			others = append(others, row+" "+f["severity"]+" "+f["image"])
+		}
 	}
 	sort.Strings(want)
 	sort.Strings(got)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings differ from EXPECTED_HITS.tsv\ngot:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// The rules beyond the seed have no reference table of their own: each
+	// of their findings on the real corpus was checked by reading the events
+	// (README, "Detections") and is pinned in a golden file.
+	sort.Strings(others)
+	golden(t, filepath.Join("testdata", "corpus-"+filepath.Base(filepath.Dir(root))+"-"+filepath.Base(root)+"-other-rules.golden"),
+		[]byte(strings.Join(others, "\n")+"\n"))
 
 	cov := map[string]map[string]string{}
 	for _, c := range readCSV(t, filepath.Join(dir, "coverage.csv")) {

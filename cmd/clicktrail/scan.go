@@ -20,6 +20,10 @@ type scanOptions struct {
 	jobs       int
 	noProgress bool
 	quiet      bool
+	rulesFiles []string
+	allowFiles []string
+	sequence   bool
+	maxspan    time.Duration
 }
 
 func runScan(ctx context.Context, e *env, args []string) error {
@@ -32,6 +36,10 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "files read in parallel")
 	fs.BoolVar(&o.noProgress, "no-progress", false, "never draw a progress bar")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only where the report is")
+	fs.StringArrayVar(&o.rulesFiles, "rules", nil, "YAML rule file that adds rules or replaces built-in ones by id (repeatable)")
+	fs.StringArrayVar(&o.allowFiles, "allow", nil, "YAML allowlist: matching findings move to the report's suppressed section (repeatable)")
+	fs.BoolVar(&o.sequence, "sequence", false, "also run the seed rule literally: sequence by host with maxspan [office-spawns-shell] [rat-launch] [userdir-exe]")
+	fs.DurationVar(&o.maxspan, "maxspan", triage.DefaultMaxSpan, "maxspan of --sequence (inclusive)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: clicktrail scan [flags] PATH...\n\nPATH is any mix of .evtx files and folders (searched recursively).\n\nFlags:")
 		fs.PrintDefaults()
@@ -48,6 +56,10 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	parser, err := evtx.New(o.parser)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	rules, allow, err := loadRules(o.rulesFiles, o.allowFiles)
+	if err != nil {
+		return err
 	}
 
 	ins := collectInputs(fs.Args())
@@ -79,7 +91,8 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		files[i] = r.cov
 		events = append(events, r.events...)
 	}
-	res, err := triage.Analyze(ctx, events, files, triage.Options{})
+	res, err := triage.Analyze(ctx, events, files, triage.Options{Rules: rules, Allow: allow, Now: started,
+		Sequence: o.sequence, MaxSpan: o.maxspan})
 	if err != nil {
 		return err
 	}

@@ -4,14 +4,15 @@
   if (!box) { return; }
   box.hidden = false;
   var q = document.getElementById("q"), fr = document.getElementById("frule"), fh = document.getElementById("fhost");
-  var shown = document.getElementById("shown");
-  var items = document.querySelectorAll("article.finding");
+  var fs = document.getElementById("fsev"), shown = document.getElementById("shown");
+  var items = document.querySelectorAll("article.incident");
   function apply() {
-    var text = q.value.toLowerCase(), rule = fr.value, host = fh.value, n = 0;
+    var text = q.value.toLowerCase(), rule = fr.value, host = fh.value, sev = fs.value, n = 0;
     for (var i = 0; i < items.length; i++) {
       var a = items[i];
-      var ok = (!rule || a.getAttribute("data-rule") === rule) &&
+      var ok = (!rule || (" " + a.getAttribute("data-rules") + " ").indexOf(" " + rule + " ") >= 0) &&
                (!host || a.getAttribute("data-host") === host) &&
+               (!sev || a.getAttribute("data-severity") === sev) &&
                (!text || a.getAttribute("data-text").indexOf(text) >= 0);
       a.hidden = !ok;
       if (ok) { n++; }
@@ -21,5 +22,6 @@
   q.addEventListener("input", apply);
   fr.addEventListener("change", apply);
   fh.addEventListener("change", apply);
+  fs.addEventListener("change", apply);
   apply();
 })();

@@ -1,0 +1,96 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromium finds a headless browser; locally a missing one skips the test,
+// in CI (CI=true) it fails it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no chromium on PATH (apt-get install chromium)")
+	}
+	t.Skip("no chromium on PATH")
+	return ""
+}
+
+// dumpDOM loads a page in headless Chromium, lets its scripts run, and
+// returns the DOM as serialised after load.
+func dumpDOM(t *testing.T, page string) string {
+	t.Helper()
+	bin := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=3000", "--dump-dom", "file://"+page)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, errb.String())
+	}
+	return out.String()
+}
+
+// TestBrowserRunsNoInjectedScript opens a report built from hostile
+// evidence in a real browser: our own filter script must run, nothing the
+// attacker wrote may, and the attacker's text must be there to read.
+func TestBrowserRunsNoInjectedScript(t *testing.T) {
+	in := fixture(t)
+	hostile := []string{
+		`<script>document.title='PWNED-1';document.body.setAttribute('data-pwned','1')</script>`,
+		`<img src=x onerror="document.title='PWNED-2';document.body.setAttribute('data-pwned','2')">`,
+		`"><svg onload="document.body.setAttribute('data-pwned','3')">`,
+		`javascript:document.body.setAttribute('data-pwned','4')`,
+		"</code></td></tr></table><script>document.body.setAttribute('data-pwned','5')</script>",
+	}
+	for i, f := range in.Result.Findings {
+		f.Event.CommandLine = hostile[i%len(hostile)] + " " + f.Event.CommandLine
+		f.Event.User = hostile[(i+1)%len(hostile)]
+	}
+	for _, p := range in.Result.Processes {
+		p.CommandLine = hostile[2] + p.CommandLine
+	}
+	h, err := NewHTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := h.Write(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := dumpDOM(t, page)
+	if strings.Contains(dom, "<body data-pwned") || strings.Contains(dom, "<title>PWNED") {
+		t.Fatalf("injected script ran")
+	}
+	n := len(in.Result.Incidents)
+	if want := strconv.Itoa(n) + " of " + strconv.Itoa(n) + " shown"; !strings.Contains(dom, want) {
+		t.Errorf("the report's own script did not run (no %q in the DOM)", want)
+	}
+	for _, text := range []string{"&lt;script&gt;document.title='PWNED-1'", "&lt;img src=x onerror=", "&lt;/script&gt;"} {
+		if !strings.Contains(dom, text) {
+			t.Errorf("hostile text %q not shown as text", text)
+		}
+	}
+}
