@@ -90,6 +90,7 @@ func TestGoldenOutputs(t *testing.T) {
 		{"findings.csv", func(b *bytes.Buffer) error { return WriteFindingsCSV(b, in) }},
 		{"coverage.csv", func(b *bytes.Buffer) error { return WriteCoverageCSV(b, in) }},
 		{"findings.jsonl", func(b *bytes.Buffer) error { return WriteFindingsJSONL(b, in) }},
+		{"findings.timesketch.jsonl", func(b *bytes.Buffer) error { return WriteTimesketchJSONL(b, in) }},
 		{"report.html", func(b *bytes.Buffer) error { return h.Write(b, in) }},
 	} {
 		var b bytes.Buffer

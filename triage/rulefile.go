@@ -82,6 +82,12 @@ func (e *RuleError) Error() string {
 
 func (e *RuleError) Unwrap() error { return e.Err }
 
+// DefaultRulesYAML returns the embedded rule file as shipped.
+func DefaultRulesYAML() []byte {
+	data, _ := defaultRulesFS.ReadFile("rules/default.yaml")
+	return data
+}
+
 // DefaultRules returns the embedded rules, compiled.
 func DefaultRules() ([]*Rule, error) {
 	data, err := defaultRulesFS.ReadFile("rules/default.yaml")

@@ -6,6 +6,9 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	// Time zones for --tz travel with the binary: evidence machines often
+	// have no zoneinfo.
+	_ "time/tzdata"
 )
 
 func main() {

@@ -24,6 +24,8 @@ type scanOptions struct {
 	allowFiles []string
 	sequence   bool
 	maxspan    time.Duration
+	tz         string
+	format     string
 }
 
 func runScan(ctx context.Context, e *env, args []string) error {
@@ -40,6 +42,8 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs.StringArrayVar(&o.allowFiles, "allow", nil, "YAML allowlist: matching findings move to the report's suppressed section (repeatable)")
 	fs.BoolVar(&o.sequence, "sequence", false, "also run the seed rule literally: sequence by host with maxspan [office-spawns-shell] [rat-launch] [userdir-exe]")
 	fs.DurationVar(&o.maxspan, "maxspan", triage.DefaultMaxSpan, "maxspan of --sequence (inclusive)")
+	fs.StringVar(&o.tz, "tz", "", "IANA time zone (e.g. Europe/Berlin) shown next to UTC in report.html; UTC stays the reference")
+	fs.StringVar(&o.format, "format", "ecs", "findings.jsonl flavour: ecs (Elastic Common Schema) or timesketch")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: clicktrail scan [flags] PATH...\n\nPATH is any mix of .evtx files and folders (searched recursively).\n\nFlags:")
 		fs.PrintDefaults()
@@ -57,9 +61,18 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	rules, allow, err := loadRules(o.rulesFiles, o.allowFiles)
+	rules, allow, sources, err := loadRules(o.rulesFiles, o.allowFiles)
 	if err != nil {
 		return err
+	}
+	var zone *time.Location
+	if o.tz != "" {
+		if zone, err = time.LoadLocation(o.tz); err != nil {
+			return usageError("--tz: %v", err)
+		}
+	}
+	if o.format != "ecs" && o.format != "timesketch" {
+		return usageError("--format must be ecs or timesketch, not %q", o.format)
 	}
 
 	ins := collectInputs(fs.Args())
@@ -98,9 +111,9 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	}
 	in := &report.Input{Result: res, Meta: report.Meta{
 		Version: version(), Command: append([]string{"clicktrail", "scan"}, args...),
-		Started: started, Finished: time.Now().UTC(), Parser: parser.Name(),
+		Started: started, Finished: time.Now().UTC(), Parser: parser.Name(), RuleSources: sources, Zone: zone,
 	}}
-	written, err := writeReports(o.out, in)
+	written, err := writeReports(o.out, in, o.format)
 	if err != nil {
 		return err
 	}
@@ -128,7 +141,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 // writeReports writes every output file into dir, each through a temporary
 // file renamed into place, so a crash never leaves a half report that looks
 // whole.
-func writeReports(dir string, in *report.Input) ([]string, error) {
+func writeReports(dir string, in *report.Input, format string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
@@ -142,7 +155,12 @@ func writeReports(dir string, in *report.Input) ([]string, error) {
 	}{
 		{"report.html", func(f *os.File) error { return html.Write(f, in) }},
 		{"findings.csv", func(f *os.File) error { return report.WriteFindingsCSV(f, in) }},
-		{"findings.jsonl", func(f *os.File) error { return report.WriteFindingsJSONL(f, in) }},
+		{"findings.jsonl", func(f *os.File) error {
+			if format == "timesketch" {
+				return report.WriteTimesketchJSONL(f, in)
+			}
+			return report.WriteFindingsJSONL(f, in)
+		}},
 		{"coverage.csv", func(f *os.File) error { return report.WriteCoverageCSV(f, in) }},
 	}
 	var written []string

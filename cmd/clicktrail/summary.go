@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/clicktrail/clicktrail/triage"
 	"github.com/olekukonko/tablewriter"
@@ -29,7 +30,14 @@ func printSummary(w io.Writer, res *triage.Result, written []string) {
 		return keys[i].host < keys[j].host
 	})
 	if len(keys) > 0 {
-		fmt.Fprintln(w, "Findings")
+		fmt.Fprintf(w, "%d finding(s) in %d incident(s)\n", len(res.Findings), len(res.Incidents))
+		it := tablewriter.NewWriter(w)
+		it.Header("incident", "severity", "host", "first (UTC)", "rules")
+		for _, in := range res.Incidents {
+			_ = it.Append([]string{in.ID, in.Severity, in.Host, in.First.UTC().Format("2006-01-02 15:04:05Z"), strings.Join(in.Rules(), ", ")})
+		}
+		_ = it.Render()
+		fmt.Fprintln(w, "\nFindings")
 		t := tablewriter.NewWriter(w)
 		t.Header("rule", "host", "findings")
 		for _, k := range keys {
@@ -62,6 +70,12 @@ func printSummary(w io.Writer, res *triage.Result, written []string) {
 	}
 	if damaged+unreadable > 0 {
 		fmt.Fprintln(w, "\nSome input was damaged or unreadable: see coverage.csv and the report's coverage section.")
+	}
+	if len(res.Suppressed) > 0 {
+		fmt.Fprintf(w, "\n%d finding(s) suppressed by the allowlist: listed in the report.\n", len(res.Suppressed))
+	}
+	for _, warn := range res.Warnings {
+		fmt.Fprintln(w, "\nWarning:", warn)
 	}
 	fmt.Fprintln(w)
 	for _, p := range written {
