@@ -68,16 +68,8 @@ func TestBrowserRunsNoInjectedScript(t *testing.T) {
 	for _, p := range in.Result.Processes {
 		p.CommandLine = hostile[2] + p.CommandLine
 	}
-	h, err := NewHTML()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := h.Write(&b, in); err != nil {
-		t.Fatal(err)
-	}
 	page := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(page, renderHTML(t, in), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dom := dumpDOM(t, page)

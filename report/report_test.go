@@ -141,8 +141,9 @@ func TestSafeCell(t *testing.T) {
 	}
 }
 
-func TestHTMLEscapesEvidence(t *testing.T) {
-	in := fixture(t)
+// renderHTML renders in's report.html.
+func renderHTML(t *testing.T, in *Input) []byte {
+	t.Helper()
 	h, err := NewHTML()
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +152,11 @@ func TestHTMLEscapesEvidence(t *testing.T) {
 	if err := h.Write(&b, in); err != nil {
 		t.Fatal(err)
 	}
-	page := b.String()
+	return b.Bytes()
+}
+
+func TestHTMLEscapesEvidence(t *testing.T) {
+	page := string(renderHTML(t, fixture(t)))
 	for _, bad := range []string{"<script>alert(1)", "<img src=x", "\u202E", `src="http`, `href="http`, "url(", "@import", "<link", "<iframe", "<object"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page contains %q", bad)

@@ -344,16 +344,11 @@ func buildIncident(res *triage.Result, inc *triage.Incident, zone *time.Location
 		iv.Local = inc.First.In(zone).Format("2006-01-02 15:04:05 MST")
 	}
 	iv.Sentence = visible(sentence(inc.Root))
-	conf := 0
+	iv.Confidence = inc.Confidence
 	hitRules := map[*triage.Process][]string{}
 	for i, f := range inc.Findings {
-		fv := buildFinding(fmt.Sprintf("%s-%d", inc.ID, i+1), f)
-		iv.Findings = append(iv.Findings, fv)
+		iv.Findings = append(iv.Findings, buildFinding(fmt.Sprintf("%s-%d", inc.ID, i+1), f))
 		hitRules[f.Process] = append(hitRules[f.Process], f.Rule.ID)
-		if c := confidenceRank(f.Rule.Confidence); c > conf {
-			conf = c
-			iv.Confidence = f.Rule.Confidence
-		}
 	}
 	root := inc.Root
 	for _, a := range root.Ancestors {
@@ -401,18 +396,6 @@ func buildIncident(res *triage.Result, inc *triage.Incident, zone *time.Location
 	iv.TimelineCut = cut
 	iv.SearchText = strings.ToLower(visible(strings.Join([]string{inc.ID, iv.Rules, inc.Host, inc.Severity, sentence(inc.Root)}, " ")))
 	return iv
-}
-
-func confidenceRank(s string) int {
-	switch s {
-	case "low":
-		return 1
-	case "medium":
-		return 2
-	case "high":
-		return 3
-	}
-	return 0
 }
 
 func buildFinding(id string, f *triage.Finding) findingView {

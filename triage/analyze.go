@@ -3,7 +3,6 @@ package triage
 import (
 	"context"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -62,6 +61,9 @@ type Options struct {
 	// with MaxSpan (0 means DefaultMaxSpan): the seed rule's literal reading.
 	Sequence bool
 	MaxSpan  time.Duration
+	// Duplicates already dropped upstream (by a Collector), added to the
+	// result's count.
+	Duplicates int
 }
 
 // Analyze dedupes and orders events, builds the process trees and runs the
@@ -81,6 +83,7 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 	}
 	sortTimeline(ptrs)
 	ptrs, res.Duplicates = dedupe(ptrs)
+	res.Duplicates += opt.Duplicates
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -250,7 +253,7 @@ func dedupe(ev []*Event) ([]*Event, int) {
 	out := ev[:0]
 	dups := 0
 	for _, e := range ev {
-		k := dedupeKey{e.HostKey, strings.ToLower(e.Channel), e.RecordID, e.Created.UnixNano(), e.contentHash}
+		k := keyOf(e)
 		if _, ok := seen[k]; ok {
 			dups++
 			continue

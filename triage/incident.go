@@ -11,13 +11,14 @@ import (
 // belongs to that finding's incident. Two payloads started side by side by
 // the same explorer.exe stay two incidents.
 type Incident struct {
-	ID       string // INC-0001, numbered by first time
-	HostKey  string
-	Host     string
-	First    time.Time
-	Last     time.Time
-	Severity string // the highest of its findings
-	Findings []*Finding
+	ID         string // INC-0001, numbered by first time
+	HostKey    string
+	Host       string
+	First      time.Time
+	Last       time.Time
+	Severity   string // the highest of its findings
+	Confidence string // the highest rule confidence among its findings
+	Findings   []*Finding
 	// Root is the finding highest up the chain (earliest on a tie).
 	Root *Finding
 }
@@ -104,8 +105,11 @@ func buildIncidents(findings []*Finding) []*Incident {
 		if f.Event.Time.After(in.Last) {
 			in.Last = f.Event.Time
 		}
-		if severityRank(f.Severity) > severityRank(in.Severity) {
+		if LevelRank(f.Severity) > LevelRank(in.Severity) {
 			in.Severity = f.Severity
+		}
+		if LevelRank(f.Rule.Confidence) > LevelRank(in.Confidence) {
+			in.Confidence = f.Rule.Confidence
 		}
 		if len(f.Ancestors) < len(in.Root.Ancestors) {
 			in.Root = f

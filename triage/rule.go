@@ -127,11 +127,12 @@ func (r *Rule) Compile() error {
 }
 
 func validSeverity(s string) bool {
-	return severityRank(s) > 0
+	return LevelRank(s) > 0
 }
 
-// severityRank orders severities; 0 means unknown.
-func severityRank(s string) int {
+// LevelRank orders severities and confidences (low < medium < high <
+// critical); 0 means unknown.
+func LevelRank(s string) int {
 	switch s {
 	case "low":
 		return 1
@@ -197,8 +198,9 @@ func (c *Condition) eval(e *Event) (pattern, value string, ok bool) {
 		other := c.getOther(e)
 		return c.SameAs + " (" + other + ")", value, other != "" && fold(other) == fold(value)
 	}
+	fv := fold(value)
 	for _, p := range c.compiled {
-		if p.Match(value) {
+		if p.matchFolded(fv) {
 			return p.Text, value, true
 		}
 	}

@@ -22,8 +22,11 @@ func Compile(text string) Pattern {
 }
 
 // Match reports whether the whole of s matches.
-func (p Pattern) Match(s string) bool {
-	fs := fold(s)
+func (p Pattern) Match(s string) bool { return p.matchFolded(fold(s)) }
+
+// matchFolded matches a value already passed through fold, so a condition
+// with many patterns folds its value once.
+func (p Pattern) matchFolded(fs string) bool {
 	if p.exact {
 		return fs == p.lower
 	}

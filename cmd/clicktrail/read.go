@@ -14,16 +14,16 @@ import (
 	"github.com/clicktrail/clicktrail/triage"
 )
 
-// fileResult is what reading one input produced.
+// fileResult is what reading one input produced; its events went into
+// the collector.
 type fileResult struct {
-	cov    *triage.FileCoverage
-	events []triage.Event
+	cov *triage.FileCoverage
 }
 
 // readAll parses every input on a bounded pool of workers. Results come back
 // in input order whatever order the workers finish in. progress, when set,
 // receives bytes read so far across all files.
-func readAll(ctx context.Context, parser evtx.Parser, ins []input, jobs int, progress func(int64)) ([]fileResult, error) {
+func readAll(ctx context.Context, parser evtx.Parser, ins []input, jobs int, coll *triage.Collector, progress func(int64)) ([]fileResult, error) {
 	results := make([]fileResult, len(ins))
 	if jobs < 1 {
 		jobs = 1
@@ -43,7 +43,7 @@ func readAll(ctx context.Context, parser evtx.Parser, ins []input, jobs int, pro
 						last = n
 					}
 				}
-				results[i] = readOne(ctx, parser, i, ins[i], report)
+				results[i] = readOne(ctx, parser, i, ins[i], coll, report)
 				report(ins[i].size)
 			}
 		}()
@@ -63,7 +63,7 @@ feed:
 
 // readOne hashes and parses one file. Any failure is recorded in the
 // coverage; it never stops the run.
-func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, progress func(int64)) fileResult {
+func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, coll *triage.Collector, progress func(int64)) fileResult {
 	cov := triage.NewFileCoverage(in.path)
 	cov.Size = in.size
 	res := fileResult{cov: cov}
@@ -77,25 +77,41 @@ func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, progres
 		return res
 	}
 	defer closer.Close()
-	if cov.SHA256, err = hashReaderAt(ra, in.size); err != nil {
-		cov.ReadError = fmt.Sprintf("hashing: %v", err)
-		return res
+	// The hash reads the file a second time, beside the parse: the bytes
+	// are in the page cache by then and the two run on different cores.
+	type hashResult struct {
+		sum string
+		err error
 	}
+	hashed := make(chan hashResult, 1)
+	go func() {
+		sum, err := hashReaderAt(ra, in.size)
+		hashed <- hashResult{sum, err}
+	}()
+	defer func() {
+		h := <-hashed
+		cov.SHA256 = h.sum
+		if h.err != nil && cov.ReadError == "" {
+			cov.ReadError = fmt.Sprintf("hashing: %v", h.err)
+		}
+	}()
 	keep := func(provider string, id uint16) bool {
 		cov.Count(provider, id)
 		return triage.Wanted(provider, id)
 	}
 	opt := evtx.Options{Filter: keep, Progress: progress}
+	var events []triage.Event
 	rep, err := parser.Parse(ctx, evtx.Source{Name: in.path, R: ra, Size: in.size}, opt, func(r *evtx.Record) error {
 		if ev, ok := triage.Normalize(r, idx); ok {
 			if in.carved {
 				ev.Carved = true
 				ev.Offset += in.carvedBase
 			}
-			res.events = append(res.events, ev)
+			events = append(events, ev)
 		}
 		return nil
 	})
+	coll.Add(events)
 	cov.Finish(rep)
 	if err != nil {
 		cov.ReadError = err.Error()
@@ -116,7 +132,7 @@ func openInput(in input) (io.ReaderAt, io.Closer, error) {
 
 func hashReaderAt(r io.ReaderAt, size int64) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
+	if _, err := io.CopyBuffer(h, io.NewSectionReader(r, 0, size), make([]byte, 1<<20)); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -92,20 +92,20 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	}
 
 	bar := newProgress(e, total, !o.noProgress && !o.quiet)
-	results, err := readAll(ctx, parser, ins, o.jobs, bar.set)
+	coll := triage.NewCollector()
+	results, err := readAll(ctx, parser, ins, o.jobs, coll, bar.set)
 	bar.finish()
 	if err != nil {
 		return err
 	}
 
 	files := make([]*triage.FileCoverage, len(results))
-	var events []triage.Event
 	for i, r := range results {
 		files[i] = r.cov
-		events = append(events, r.events...)
 	}
+	events, dups := coll.Take()
 	res, err := triage.Analyze(ctx, events, files, triage.Options{Rules: rules, Allow: allow, Now: started,
-		Sequence: o.sequence, MaxSpan: o.maxspan})
+		Sequence: o.sequence, MaxSpan: o.maxspan, Duplicates: dups})
 	if err != nil {
 		return err
 	}
