@@ -32,11 +32,16 @@ vet:
 test: fmt-check vet
 	$(GO) test -race -count=1 ./...
 
-# Short native fuzzing of every fuzz target.
+# Short native fuzzing of every fuzz target (FUZZTIME each).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) ./triage
+	$(GO) test -run '^$$' -fuzz '^FuzzChunk$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./evtx
+	$(GO) test -run '^$$' -fuzz '^FuzzFile$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./evtx
 
-bench:
+# Throughput and peak memory of every reader, side by side in one run (needs
+# ../shared/bench or CLICKTRAIL_SHARED), then the Go benchmarks.
+bench: build
+	$(GO) run ./cmd/clicktrail-bench -clicktrail $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

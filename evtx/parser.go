@@ -27,7 +27,9 @@ type Source struct {
 type Visitor func(*Record) error
 
 // Filter lets a parser skip records before decoding their data: it is asked
-// with the provider name and event id. A nil Filter keeps everything.
+// with the provider name and event id. A nil Filter keeps everything. It may
+// be called from a goroutine other than Parse's caller, and not in file
+// order, but never concurrently with itself.
 type Filter func(provider string, eventID uint16) bool
 
 // Options tune a parse.
@@ -96,11 +98,14 @@ func (r *FileReport) BadChunks() int {
 	return n
 }
 
-// New returns the parser called name.
+// New returns the parser called name; "" is the default, the native
+// decoder.
 func New(name string) (Parser, error) {
 	switch name {
-	case "", "golang-evtx":
+	case "golang-evtx":
 		return GolangEvtx{}, nil
+	case "", "native":
+		return Native{}, nil // Jobs 0: one worker per CPU
 	}
-	return nil, fmt.Errorf("unknown parser %q (have: golang-evtx)", name)
+	return nil, fmt.Errorf("unknown parser %q (have: native, golang-evtx)", name)
 }

@@ -31,7 +31,7 @@ type dumpRecord struct {
 func runDump(ctx context.Context, e *env, args []string) error {
 	fs := pflag.NewFlagSet("dump", pflag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	parserName := fs.String("parser", "", "EVTX decoder to use (golang-evtx)")
+	parserName := fs.String("parser", "", "EVTX decoder: native (default) or golang-evtx")
 	if err := fs.Parse(args); err != nil {
 		return usageError("%v", err)
 	}
