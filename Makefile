@@ -37,6 +37,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) ./triage
 	$(GO) test -run '^$$' -fuzz '^FuzzChunk$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./evtx
 	$(GO) test -run '^$$' -fuzz '^FuzzFile$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./evtx
+	$(GO) test -run '^$$' -fuzz '^FuzzScan$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./evtx/carve
+	$(GO) test -run '^$$' -fuzz '^FuzzVolumes$$' -fuzztime $(FUZZTIME) ./evtx/image
 
 # Throughput and peak memory of every reader, side by side in one run (needs
 # ../shared/bench or CLICKTRAIL_SHARED), then the Go benchmarks.

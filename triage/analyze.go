@@ -231,6 +231,9 @@ func sortTimeline(ev []*Event) {
 		if a.RecordID != b.RecordID {
 			return a.RecordID < b.RecordID
 		}
+		if a.Carved != b.Carved {
+			return !a.Carved // a live log's copy is the one kept and cited
+		}
 		if a.File != b.File {
 			return a.File < b.File
 		}

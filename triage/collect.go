@@ -8,8 +8,9 @@ import (
 // Collector gathers normalised events from many files as they are read and
 // drops duplicates on the way in (rotated logs, backups and copies of the
 // same log), so memory grows with distinct events, not with input size.
-// Of two copies it keeps the one whose file path, then offset, sorts
-// first, so the result does not depend on which file was read first.
+// Of two copies it keeps a live one over a carved one, then the one whose
+// file path, then offset, sorts first, so the result does not depend on
+// which file was read first.
 type Collector struct {
 	mu     sync.Mutex
 	idx    map[dedupeKey]int
@@ -35,7 +36,7 @@ func (c *Collector) Add(evs []Event) {
 		k := keyOf(e)
 		if j, ok := c.idx[k]; ok {
 			c.dups++
-			if old := &c.events[j]; e.File < old.File || (e.File == old.File && e.Offset < old.Offset) {
+			if old := &c.events[j]; preferred(e, old) {
 				*old = *e
 			}
 			continue
@@ -43,6 +44,18 @@ func (c *Collector) Add(evs []Event) {
 		c.idx[k] = len(c.events)
 		c.events = append(c.events, *e)
 	}
+}
+
+// preferred says whether copy a of a record is the one to keep over b:
+// a live log's over a carved one, then the first by file path and offset.
+func preferred(a, b *Event) bool {
+	if a.Carved != b.Carved {
+		return !a.Carved
+	}
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Offset < b.Offset
 }
 
 // Take hands over the events and the number of duplicates dropped; the

@@ -22,6 +22,17 @@ func TestCollectorKeepsOneCopyWhateverTheOrder(t *testing.T) {
 		}
 		return out
 	}
+	// A carved copy loses even to a later path.
+	c := NewCollector()
+	carved := mk("a.img#carved@0x000000001000")
+	for i := range carved {
+		carved[i].Carved = true
+	}
+	c.Add(carved)
+	c.Add(mk("z.evtx"))
+	if evs, _ := c.Take(); evs[0].Carved || evs[0].File != "z.evtx" {
+		t.Fatalf("kept %s (carved %v)", evs[0].File, evs[0].Carved)
+	}
 	for _, order := range [][]string{{"a.evtx", "b.evtx", "c.evtx"}, {"c.evtx", "b.evtx", "a.evtx"}} {
 		c := NewCollector()
 		for _, f := range order {

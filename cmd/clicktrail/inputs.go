@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,11 +26,19 @@ type input struct {
 	carvedBase int64
 }
 
+// collectOptions: carve also carves explicitly named files (see image.go);
+// progress, when set, follows carving.
+type collectOptions struct {
+	carve    bool
+	progress func(done, total int64)
+}
+
 // collectInputs expands the command line into files: .evtx files (any case)
-// under folders, recursively, and any file named explicitly. Unreadable
-// entries are kept with their error so the report lists them; they never
-// stop the run.
-func collectInputs(args []string) []input {
+// under folders, recursively, and any file named explicitly. An explicitly
+// named file that is not *.evtx, or any named file when carving, is first
+// looked at as a disk image (image.go). Unreadable entries are kept with
+// their error so the report lists them; they never stop the run.
+func collectInputs(ctx context.Context, args []string, o collectOptions) []input {
 	seen := map[string]bool{}
 	var out []input
 	add := func(in input) {
@@ -50,6 +59,19 @@ func collectInputs(args []string) []input {
 			continue
 		}
 		if !fi.IsDir() {
+			isEVTX := strings.EqualFold(filepath.Ext(arg), ".evtx")
+			if o.carve || !isEVTX {
+				img, isImage, err := imageInputsProgress(ctx, arg, o.carve, o.progress)
+				for _, in := range img {
+					add(in)
+				}
+				if err != nil {
+					add(input{path: arg, err: err})
+				}
+				if err != nil || isImage || (o.carve && !isEVTX) {
+					continue
+				}
+			}
 			add(input{path: arg, size: fi.Size()})
 			continue
 		}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -77,22 +75,12 @@ func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, coll *t
 		return res
 	}
 	defer closer.Close()
-	// The hash reads the file a second time, beside the parse: the bytes
-	// are in the page cache by then and the two run on different cores.
-	type hashResult struct {
-		sum string
-		err error
-	}
-	hashed := make(chan hashResult, 1)
-	go func() {
-		sum, err := hashReaderAt(ra, in.size)
-		hashed <- hashResult{sum, err}
-	}()
+	hr := newHashingReader(ra, in.size)
 	defer func() {
-		h := <-hashed
-		cov.SHA256 = h.sum
-		if h.err != nil && cov.ReadError == "" {
-			cov.ReadError = fmt.Sprintf("hashing: %v", h.err)
+		sum, err := hr.Sum()
+		cov.SHA256 = sum
+		if err != nil && cov.ReadError == "" {
+			cov.ReadError = fmt.Sprintf("hashing: %v", err)
 		}
 	}()
 	keep := func(provider string, id uint16) bool {
@@ -101,7 +89,7 @@ func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, coll *t
 	}
 	opt := evtx.Options{Filter: keep, Progress: progress}
 	var events []triage.Event
-	rep, err := parser.Parse(ctx, evtx.Source{Name: in.path, R: ra, Size: in.size}, opt, func(r *evtx.Record) error {
+	rep, err := parser.Parse(ctx, evtx.Source{Name: in.path, R: hr, Size: in.size}, opt, func(r *evtx.Record) error {
 		if ev, ok := triage.Normalize(r, idx); ok {
 			if in.carved {
 				ev.Carved = true
@@ -128,12 +116,4 @@ func openInput(in input) (io.ReaderAt, io.Closer, error) {
 		return nil, nil, err
 	}
 	return f, f, nil
-}
-
-func hashReaderAt(r io.ReaderAt, size int64) (string, error) {
-	h := sha256.New()
-	if _, err := io.CopyBuffer(h, io.NewSectionReader(r, 0, size), make([]byte, 1<<20)); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

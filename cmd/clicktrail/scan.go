@@ -20,6 +20,7 @@ type scanOptions struct {
 	jobs       int
 	noProgress bool
 	quiet      bool
+	carve      bool
 	rulesFiles []string
 	allowFiles []string
 	sequence   bool
@@ -38,6 +39,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.jobs, "jobs", runtime.NumCPU(), "files read in parallel")
 	fs.BoolVar(&o.noProgress, "no-progress", false, "never draw a progress bar")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only where the report is")
+	fs.BoolVar(&o.carve, "carve", false, "also carve event records from raw bytes: an image's free clusters and unpartitioned space, or any file named")
 	fs.StringArrayVar(&o.rulesFiles, "rules", nil, "YAML rule file that adds rules or replaces built-in ones by id (repeatable)")
 	fs.StringArrayVar(&o.allowFiles, "allow", nil, "YAML allowlist: matching findings move to the report's suppressed section (repeatable)")
 	fs.BoolVar(&o.sequence, "sequence", false, "also run the seed rule literally: sequence by host with maxspan [office-spawns-shell] [rat-launch] [userdir-exe]")
@@ -45,7 +47,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.tz, "tz", "", "IANA time zone (e.g. Europe/Berlin) shown next to UTC in report.html; UTC stays the reference")
 	fs.StringVar(&o.format, "format", "ecs", "findings.jsonl flavour: ecs (Elastic Common Schema) or timesketch")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: clicktrail scan [flags] PATH...\n\nPATH is any mix of .evtx files and folders (searched recursively).\n\nFlags:")
+		fmt.Fprintln(e.stderr, "usage: clicktrail scan [flags] PATH...\n\nPATH is any mix of .evtx files, folders (searched recursively for *.evtx) and raw disk\nimages (MBR, GPT or bare NTFS volume; read without mounting).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +77,9 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		return usageError("--format must be ecs or timesketch, not %q", o.format)
 	}
 
-	ins := collectInputs(fs.Args())
+	cp := &carveProgress{e: e, want: !o.noProgress && !o.quiet}
+	ins := collectInputs(ctx, fs.Args(), collectOptions{carve: o.carve, progress: cp.set})
+	cp.finish()
 	var total int64
 	readable := 0
 	for _, in := range ins {
