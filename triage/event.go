@@ -1,9 +1,11 @@
 package triage
 
 import (
+	"hash/crc32"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/clicktrail/clicktrail/evtx"
 )
@@ -172,60 +174,119 @@ func Normalize(r *evtx.Record, fileIndex int) (ev Event, ok bool) {
 	return ev, true
 }
 
+// fillSysmon reads the record's fields in one pass (a lookup per field
+// would walk the list two dozen times per record).
 func fillSysmon(ev *Event, r *evtx.Record) {
-	v := func(name string) string { return null(r.Value(name)) }
-	ev.RuleName = v("RuleName")
-	ev.ProcessGUID = canonicalGUID(r.Value("ProcessGuid"))
-	ev.ProcessID, _ = parseUint(r.Value("ProcessId"))
-	ev.Image = v("Image")
-	ev.User = v("User")
+	var utc, guid, pid, pguid, ppid string
+	for i := range r.Data {
+		f := &r.Data[i]
+		v := null(f.Value)
+		switch f.Name {
+		case "RuleName":
+			ev.RuleName = v
+		case "UtcTime":
+			utc = f.Value
+		case "ProcessGuid":
+			guid = f.Value
+		case "ProcessId":
+			pid = f.Value
+		case "Image":
+			ev.Image = v
+		case "User":
+			ev.User = v
+		case "FileVersion":
+			ev.FileVersion = v
+		case "Description":
+			ev.Description = v
+		case "Product":
+			ev.Product = v
+		case "Company":
+			ev.Company = v
+		case "OriginalFileName":
+			ev.OriginalFileName = v
+		case "CommandLine":
+			ev.CommandLine = v
+		case "CurrentDirectory":
+			ev.CurrentDirectory = v
+		case "LogonId":
+			ev.LogonID = v
+		case "IntegrityLevel":
+			ev.IntegrityLevel = v
+		case "Hashes":
+			ev.Hashes = v
+		case "ParentProcessGuid":
+			pguid = f.Value
+		case "ParentProcessId":
+			ppid = f.Value
+		case "ParentImage":
+			ev.ParentImage = v
+		case "ParentCommandLine":
+			ev.ParentCommandLine = v
+		case "ParentUser":
+			ev.ParentUser = v
+		case "TargetFilename":
+			ev.TargetFilename = v
+		case "CreationUtcTime":
+			ev.CreationUtcTime = v
+		case "Contents":
+			ev.Contents = v
+		case "Hash":
+			ev.Hash = v
+		}
+	}
+	ev.ProcessGUID = canonicalGUID(guid)
+	ev.ProcessID, _ = parseUint(pid)
 	ev.Time = ev.Created
-	if t, ok := parseUtcTime(r.Value("UtcTime")); ok {
+	if t, ok := parseUtcTime(utc); ok {
 		ev.Time = t
 	}
-	switch ev.Kind {
-	case KindProcessStart:
-		ev.FileVersion = v("FileVersion")
-		ev.Description = v("Description")
-		ev.Product = v("Product")
-		ev.Company = v("Company")
-		ev.OriginalFileName = v("OriginalFileName")
-		ev.CommandLine = v("CommandLine")
-		ev.CurrentDirectory = v("CurrentDirectory")
-		ev.LogonID = v("LogonId")
-		ev.IntegrityLevel = v("IntegrityLevel")
-		ev.Hashes = v("Hashes")
-		ev.ParentProcessGUID = canonicalGUID(r.Value("ParentProcessGuid"))
-		ev.ParentProcessID, ev.HasParentPID = parseUint(r.Value("ParentProcessId"))
-		ev.ParentImage = v("ParentImage")
-		ev.ParentCommandLine = v("ParentCommandLine")
-		ev.ParentUser = v("ParentUser")
-	case KindFileCreate, KindFileStream:
-		ev.TargetFilename = v("TargetFilename")
-		ev.CreationUtcTime = v("CreationUtcTime")
-		ev.Contents = v("Contents")
-		ev.Hash = v("Hash")
+	if ev.Kind == KindProcessStart {
+		ev.ParentProcessGUID = canonicalGUID(pguid)
+		ev.ParentProcessID, ev.HasParentPID = parseUint(ppid)
+	} else {
+		// Only process creates describe a parent; other events' fields of
+		// the same names (none today) must not leak into the tree.
+		ev.ParentImage, ev.ParentCommandLine, ev.ParentUser = "", "", ""
 	}
 }
 
 // fill4688 maps Security 4688 the way Winlogbeat does. It has no GUIDs;
 // process ids are hex.
 func fill4688(ev *Event, r *evtx.Record) {
-	v := func(name string) string { return null(r.Value(name)) }
+	var user, domain, pid, ppid string
+	for i := range r.Data {
+		f := &r.Data[i]
+		v := null(f.Value)
+		switch f.Name {
+		case "NewProcessName":
+			ev.Image = v
+		case "ParentProcessName":
+			ev.ParentImage = v
+		case "CommandLine":
+			ev.CommandLine = v
+		case "NewProcessId":
+			pid = f.Value
+		case "ProcessId":
+			ppid = f.Value
+		case "SubjectUserName":
+			user = v
+		case "SubjectDomainName":
+			domain = v
+		case "SubjectLogonId":
+			ev.LogonID = v
+		case "MandatoryLabel":
+			ev.IntegrityLevel = mandatoryLabel(v)
+		}
+	}
 	ev.Time = ev.Created
-	ev.Image = v("NewProcessName")
-	ev.ParentImage = v("ParentProcessName")
-	ev.CommandLine = v("CommandLine")
-	ev.ProcessID, _ = parseUint(r.Value("NewProcessId"))
-	ev.ParentProcessID, ev.HasParentPID = parseUint(r.Value("ProcessId"))
-	if user := v("SubjectUserName"); user != "" {
-		if dom := v("SubjectDomainName"); dom != "" {
-			user = dom + `\` + user
+	ev.ProcessID, _ = parseUint(pid)
+	ev.ParentProcessID, ev.HasParentPID = parseUint(ppid)
+	if user != "" {
+		if domain != "" {
+			user = domain + `\` + user
 		}
 		ev.User = user
 	}
-	ev.LogonID = v("SubjectLogonId")
-	ev.IntegrityLevel = mandatoryLabel(v("MandatoryLabel"))
 }
 
 func hostKey(computer string) string {
@@ -303,35 +364,26 @@ func mandatoryLabel(sid string) string {
 	return sid
 }
 
-// hashFields fingerprints a record's content (FNV-1a), so two records that
-// share host, channel, id and time but differ are not merged.
+// hashFields fingerprints a record's content, so two records that share
+// host, channel, id and time but differ are not merged. Per-field CRC-32C
+// (hardware-accelerated) values are summed, which keeps the fingerprint
+// independent of the order a backend lists fields in.
 func hashFields(r *evtx.Record) uint64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	add := func(s string) {
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= prime
-		}
-		h ^= 0xff
-		h *= prime
-	}
-	add(r.Provider)
-	add(strconv.Itoa(int(r.EventID)))
-	// Backends differ in field order; a commutative sum of per-field
-	// hashes keeps the fingerprint independent of it.
+	tab := crc32.MakeTable(crc32.Castagnoli)
+	h := uint64(crc32.Checksum(bytesOf(r.Provider), tab))<<32 | uint64(r.EventID)
 	var sum uint64
-	for _, f := range r.Data {
-		fh := uint64(14695981039346656037)
-		for _, s := range [2]string{f.Name, f.Value} {
-			for i := 0; i < len(s); i++ {
-				fh ^= uint64(s[i])
-				fh *= prime
-			}
-			fh ^= 0xff
-			fh *= prime
-		}
-		sum += fh
+	for i := range r.Data {
+		f := &r.Data[i]
+		// name+value run together; the value's length in the factor keeps
+		// "ab"+"c" apart from "a"+"bc".
+		c := crc32.Update(crc32.Checksum(bytesOf(f.Name), tab), tab, bytesOf(f.Value))
+		sum += uint64(c) * uint64(len(f.Value)+1)
 	}
 	return h ^ sum
+}
+
+// bytesOf views a string's bytes without copying them: a copy per field
+// per record was most of the allocation of a scan. crc32 only reads them.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

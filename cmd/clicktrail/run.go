@@ -32,6 +32,7 @@ func verbs() map[string]verb {
 			fmt.Fprintln(e.stdout, "clicktrail", version())
 			return nil
 		}},
+		"generate": {"generate [flags]", "write synthetic Sysmon .evtx files from scenarios or at scale", runGenerate},
 	}
 }
 
