@@ -33,12 +33,16 @@ func TestGenerateThenScan(t *testing.T) {
 				args = append(args, "--hostile")
 				label += "/hostile"
 			}
-			t.Run(label, func(t *testing.T) { checkScenarioFindings(t, name, args) })
+			t.Run(label, func(t *testing.T) { checkScenarioFindings(t, name, args, hostile) })
 		}
 	}
 }
 
-func checkScenarioFindings(t *testing.T, name string, genArgs []string) {
+// chainRules read file targets, which --hostile rewrites: their rows are
+// left out of the hostile variants.
+var chainRules = map[string]bool{"download-then-run": true, "internet-file-run": true, "office-written-run": true}
+
+func checkScenarioFindings(t *testing.T, name string, genArgs []string, hostile bool) {
 	ctx := context.Background()
 	sc, err := gen.Builtin(name)
 	if err != nil {
@@ -62,9 +66,20 @@ func checkScenarioFindings(t *testing.T, name string, genArgs []string) {
 	}
 	var want []string
 	for _, x := range sc.Expect {
-		want = append(want, x.Rule+" | "+asDecoded(x.Image))
+		if !(hostile && chainRules[x.Rule]) {
+			want = append(want, x.Rule+" | "+asDecoded(x.Image))
+		}
 	}
-	got := findingRows(t, filepath.Join(outDir, "findings.csv"), nil, sc.CoveredRules())
+	covered := sc.CoveredRules()
+	if hostile {
+		covered = nil
+		for _, r := range sc.CoveredRules() {
+			if !chainRules[r] {
+				covered = append(covered, r)
+			}
+		}
+	}
+	got := findingRows(t, filepath.Join(outDir, "findings.csv"), nil, covered)
 	if len(sc.Expect) == 0 {
 		got = findingRows(t, filepath.Join(outDir, "findings.csv"), nil, nil)
 	}

@@ -82,7 +82,8 @@
 //
 // Embedded from scenarios/*.json: rule-tests (the four methodology tests),
 // atomic-t1204 (Atomic Red Team T1204 and T1219 chains), semantics-cases
-// (the detection-semantics section 5 rows that need events), benign (none
+// (the detection-semantics section 5 rows that need events), beyond-seed (what
+// the seed rule misses and the other rules catch, with near misses), benign (none
 // expected) and hostile. Their expect lists are checked against an
 // independent reading of the rules in expect_test.go and against
 // clicktrail itself in cmd/clicktrail/generate_e2e_test.go.

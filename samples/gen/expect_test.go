@@ -18,9 +18,17 @@ func TestScenarioExpectations(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, recs, sc := writeBuiltin(t, dir, name, false)
 			got := oracle(recs)
+			// The oracle knows the seed rule only; the other rules' rows are
+			// held to clicktrail by the end-to-end test.
+			seed := map[string]bool{}
+			for _, r := range SeedRules() {
+				seed[r] = true
+			}
 			var want []string
 			for _, x := range sc.Expect {
-				want = append(want, x.Rule+" "+x.Image)
+				if seed[x.Rule] {
+					want = append(want, x.Rule+" "+x.Image)
+				}
 			}
 			sort.Strings(want)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {

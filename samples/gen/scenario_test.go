@@ -90,7 +90,7 @@ func TestExpandEscapes(t *testing.T) {
 
 func TestBuiltinsParse(t *testing.T) {
 	names := Builtins()
-	want := []string{"atomic-t1204", "benign", "hostile", "rule-tests", "semantics-cases"}
+	want := []string{"atomic-t1204", "benign", "beyond-seed", "hostile", "rule-tests", "semantics-cases"}
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Errorf("built-ins %v, want %v", names, want)
 	}
