@@ -62,13 +62,23 @@ type Options struct {
 	Sequence bool
 	MaxSpan  time.Duration
 	// Duplicates already dropped upstream (by a Collector), added to the
-	// result's count.
-	Duplicates int
+	// result's count; Deduplicated says the events need no second pass.
+	Duplicates   int
+	Deduplicated bool
 }
 
 // Analyze dedupes and orders events, builds the process trees and runs the
 // rules. events is consumed: the Result points into it.
 func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Options) (*Result, error) {
+	ptrs := make([]*Event, len(events))
+	for i := range events {
+		ptrs[i] = &events[i]
+	}
+	return AnalyzeEvents(ctx, ptrs, files, opt)
+}
+
+// AnalyzeEvents is Analyze over events held elsewhere (a Collector's).
+func AnalyzeEvents(ctx context.Context, ptrs []*Event, files []*FileCoverage, opt Options) (*Result, error) {
 	rules := opt.Rules
 	if rules == nil {
 		var err error
@@ -77,12 +87,10 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 		}
 	}
 	res := &Result{Files: files, Rules: rules}
-	ptrs := make([]*Event, len(events))
-	for i := range events {
-		ptrs[i] = &events[i]
-	}
 	sortTimeline(ptrs)
-	ptrs, res.Duplicates = dedupe(ptrs)
+	if !opt.Deduplicated {
+		ptrs, res.Duplicates = dedupe(ptrs)
+	}
 	res.Duplicates += opt.Duplicates
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -135,6 +143,7 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 	fileIdx := indexFiles(kept)
 	allow := activeAllow(opt.Allow, opt.Now, res)
 
+	fc := newFoldCache()
 	for i, c := range starts {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -144,8 +153,9 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 		if p := c.p.Parent; p != nil && p.Parent != nil {
 			c.e.GrandparentImage = p.Parent.Image
 		}
+		fc.reset(c.e)
 		for _, r := range rules {
-			why, ok := r.Eval(c.e)
+			why, ok := r.eval(fc)
 			if !ok {
 				continue
 			}
@@ -157,7 +167,7 @@ func Analyze(ctx context.Context, events []Event, files []*FileCoverage, opt Opt
 				}
 				why = append(stepWhy, why...)
 			}
-			fd := &Finding{Rule: r, Event: c.e, Process: c.p, Severity: r.SeverityFor(c.e), Cause: cause, Why: why,
+			fd := &Finding{Rule: r, Event: c.e, Process: c.p, Severity: r.severityFor(fc), Cause: cause, Why: why,
 				Ancestors: c.p.Ancestors()}
 			fd.Descendants, fd.DescendantsTruncated = c.p.Descendants()
 			if a := allow.match(fd); a != nil {

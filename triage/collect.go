@@ -12,15 +12,19 @@ import (
 // file path, then offset, sorts first, so the result does not depend on
 // which file was read first.
 type Collector struct {
-	mu     sync.Mutex
-	idx    map[dedupeKey]int
-	events []Event
+	mu sync.Mutex
+	// Events live in fixed-size blocks that are never reallocated, so
+	// pointers into them stay valid and growth never copies what is held.
+	blocks [][]Event
+	idx    map[dedupeKey]*Event
 	dups   int
 }
 
+const collectBlock = 4096
+
 // NewCollector returns an empty collector.
 func NewCollector() *Collector {
-	return &Collector{idx: map[dedupeKey]int{}}
+	return &Collector{idx: map[dedupeKey]*Event{}}
 }
 
 func keyOf(e *Event) dedupeKey {
@@ -34,15 +38,19 @@ func (c *Collector) Add(evs []Event) {
 	for i := range evs {
 		e := &evs[i]
 		k := keyOf(e)
-		if j, ok := c.idx[k]; ok {
+		if old, ok := c.idx[k]; ok {
 			c.dups++
-			if old := &c.events[j]; preferred(e, old) {
+			if preferred(e, old) {
 				*old = *e
 			}
 			continue
 		}
-		c.idx[k] = len(c.events)
-		c.events = append(c.events, *e)
+		if n := len(c.blocks); n == 0 || len(c.blocks[n-1]) == collectBlock {
+			c.blocks = append(c.blocks, make([]Event, 0, collectBlock))
+		}
+		b := &c.blocks[len(c.blocks)-1]
+		*b = append(*b, *e)
+		c.idx[k] = &(*b)[len(*b)-1]
 	}
 }
 
@@ -60,10 +68,20 @@ func preferred(a, b *Event) bool {
 
 // Take hands over the events and the number of duplicates dropped; the
 // collector is empty afterwards.
-func (c *Collector) Take() ([]Event, int) {
+func (c *Collector) Take() ([]*Event, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	evs, dups := c.events, c.dups
-	c.events, c.dups, c.idx = nil, 0, map[dedupeKey]int{}
+	n := 0
+	for _, b := range c.blocks {
+		n += len(b)
+	}
+	evs := make([]*Event, 0, n)
+	for _, b := range c.blocks {
+		for i := range b {
+			evs = append(evs, &b[i])
+		}
+	}
+	dups := c.dups
+	c.blocks, c.dups, c.idx = nil, 0, map[dedupeKey]*Event{}
 	return evs, dups
 }

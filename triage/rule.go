@@ -19,9 +19,11 @@ type Condition struct {
 	// does: the one place a rule needs an "or" across fields.
 	OneOf []Condition
 
-	get      fieldGetter
-	getOther fieldGetter
-	compiled []Pattern
+	field, other int // indexes into ecsFields; other is -1 without SameAs
+	// Patterns without wildcards are looked up by folded value; the rest
+	// are tried in order.
+	exact map[string]*Pattern
+	wild  []Pattern
 }
 
 // SeverityIf raises (or lowers) a finding's severity when its conditions
@@ -161,16 +163,16 @@ func (c *Condition) compile() error {
 		}
 		return nil
 	}
-	g, err := lookupField(c.Field)
-	if err != nil {
+	var err error
+	if c.field, err = lookupField(c.Field); err != nil {
 		return err
 	}
-	c.get = g
+	c.other = -1
 	if c.SameAs != "" {
 		if len(c.Patterns) > 0 {
 			return fmt.Errorf("field %s: give either patterns or same_as, not both", c.Field)
 		}
-		if c.getOther, err = lookupField(c.SameAs); err != nil {
+		if c.other, err = lookupField(c.SameAs); err != nil {
 			return err
 		}
 		return nil
@@ -178,30 +180,40 @@ func (c *Condition) compile() error {
 	if len(c.Patterns) == 0 {
 		return fmt.Errorf("field %s has no patterns", c.Field)
 	}
-	c.compiled = c.compiled[:0]
-	for _, p := range c.Patterns {
-		c.compiled = append(c.compiled, Compile(p))
+	c.exact, c.wild = map[string]*Pattern{}, nil
+	for _, text := range c.Patterns {
+		p := Compile(text)
+		if !p.exact {
+			c.wild = append(c.wild, p)
+			continue
+		}
+		if _, dup := c.exact[p.lower]; !dup { // the first spelling is the one quoted
+			c.exact[p.lower] = &p
+		}
 	}
 	return nil
 }
 
 // eval returns the first matching pattern and the field's value.
-func (c *Condition) eval(e *Event) (pattern, value string, ok bool) {
+func (c *Condition) eval(fc *foldCache) (pattern, value string, ok bool) {
 	if len(c.OneOf) > 0 {
-		return c.evalOneOf(e)
+		return c.evalOneOf(fc)
 	}
-	value = c.get(e)
+	value = fc.value(c.field)
 	if value == "" {
 		return "", "", false
 	}
-	if c.getOther != nil {
-		other := c.getOther(e)
-		return c.SameAs + " (" + other + ")", value, other != "" && fold(other) == fold(value)
+	if c.other >= 0 {
+		other := fc.value(c.other)
+		return c.SameAs + " (" + other + ")", value, other != "" && fc.foldedValue(c.other) == fc.foldedValue(c.field)
 	}
-	fv := fold(value)
-	for _, p := range c.compiled {
-		if p.matchFolded(fv) {
-			return p.Text, value, true
+	fv := fc.foldedValue(c.field)
+	if p, ok := c.exact[fv]; ok {
+		return p.Text, value, true
+	}
+	for i := range c.wild {
+		if c.wild[i].matchFolded(fv) {
+			return c.wild[i].Text, value, true
 		}
 	}
 	return "", value, false
@@ -209,9 +221,9 @@ func (c *Condition) eval(e *Event) (pattern, value string, ok bool) {
 
 // evalOneOf returns the first alternative that holds, naming its field in
 // the pattern so the reason stays readable.
-func (c *Condition) evalOneOf(e *Event) (pattern, value string, ok bool) {
+func (c *Condition) evalOneOf(fc *foldCache) (pattern, value string, ok bool) {
 	for i := range c.OneOf {
-		if p, v, ok := c.OneOf[i].eval(e); ok {
+		if p, v, ok := c.OneOf[i].eval(fc); ok {
 			return c.OneOf[i].Field + " : " + p, v, true
 		}
 	}
@@ -233,23 +245,28 @@ func (c *Condition) label() string {
 // Eval tests one event on its own (a chain rule's earlier step is checked
 // by the caller) and says why it fired.
 func (r *Rule) Eval(e *Event) ([]Match, bool) {
+	return r.eval(newFoldCache().reset(e))
+}
+
+func (r *Rule) eval(fc *foldCache) ([]Match, bool) {
+	e := fc.e
 	if e.Kind != r.Kind {
 		return nil, false
 	}
-	why, ok := evalAll(r.When, e, nil)
+	why, ok := evalAll(r.When, fc, nil)
 	if !ok {
 		return nil, false
 	}
 	for i := range r.Unless {
 		c := &r.Unless[i]
-		_, v, ok := c.eval(e)
+		_, v, ok := c.eval(fc)
 		if ok || (v == "" && len(c.OneOf) == 0) {
 			return nil, false
 		}
 		pat := strings.Join(c.Patterns, ", ")
 		switch {
 		case c.SameAs != "":
-			pat = c.SameAs + " (" + c.getOther(e) + ")"
+			pat = c.SameAs + " (" + fc.value(c.other) + ")"
 		case len(c.OneOf) > 0:
 			continue // a failed "or" has no single value worth quoting
 		}
@@ -259,9 +276,9 @@ func (r *Rule) Eval(e *Event) ([]Match, bool) {
 }
 
 // evalAll requires every condition and appends what matched to why.
-func evalAll(conds []Condition, e *Event, why []Match) ([]Match, bool) {
+func evalAll(conds []Condition, fc *foldCache, why []Match) ([]Match, bool) {
 	for i := range conds {
-		p, v, ok := conds[i].eval(e)
+		p, v, ok := conds[i].eval(fc)
 		if !ok {
 			return nil, false
 		}
@@ -283,7 +300,7 @@ func (r *Rule) StepMatches(before, e *Event) ([]Match, bool) {
 	if fold(streamHost(before.TargetFilename)) != fold(e.Image) {
 		return nil, false
 	}
-	why, ok := evalAll(s.When, before, nil)
+	why, ok := evalAll(s.When, newFoldCache().reset(before), nil)
 	if !ok {
 		return nil, false
 	}
@@ -296,9 +313,13 @@ func (r *Rule) StepMatches(before, e *Event) ([]Match, bool) {
 // SeverityFor is the rule's severity for one event: the highest severity_if
 // whose conditions hold, else the rule's own.
 func (r *Rule) SeverityFor(e *Event) string {
+	return r.severityFor(newFoldCache().reset(e))
+}
+
+func (r *Rule) severityFor(fc *foldCache) string {
 	sev := r.Severity
 	for _, s := range r.SeverityIf {
-		if _, ok := evalAll(s.When, e, nil); ok {
+		if _, ok := evalAll(s.When, fc, nil); ok {
 			sev = s.Severity
 		}
 	}

@@ -14,11 +14,26 @@ type Pattern struct {
 	Text  string // as written in the rule
 	lower string // simple-folded, for matching
 	exact bool   // no wildcard at all
+	// Literal parts every match must have, checked before the full match:
+	// most values fail on them in one call to the strings package.
+	prefix, suffix, inner string
 }
 
 // Compile prepares text for matching.
 func Compile(text string) Pattern {
-	return Pattern{Text: text, lower: fold(text), exact: !strings.ContainsAny(text, "*?")}
+	p := Pattern{Text: text, lower: fold(text), exact: !strings.ContainsAny(text, "*?")}
+	if p.exact {
+		return p
+	}
+	first := strings.IndexAny(p.lower, "*?")
+	last := strings.LastIndexAny(p.lower, "*?")
+	p.prefix, p.suffix = p.lower[:first], p.lower[last+1:]
+	for _, seg := range strings.FieldsFunc(p.lower[first:last+1], func(r rune) bool { return r == '*' || r == '?' }) {
+		if len(seg) > len(p.inner) {
+			p.inner = seg
+		}
+	}
+	return p
 }
 
 // Match reports whether the whole of s matches.
@@ -26,9 +41,12 @@ func (p Pattern) Match(s string) bool { return p.matchFolded(fold(s)) }
 
 // matchFolded matches a value already passed through fold, so a condition
 // with many patterns folds its value once.
-func (p Pattern) matchFolded(fs string) bool {
+func (p *Pattern) matchFolded(fs string) bool {
 	if p.exact {
 		return fs == p.lower
+	}
+	if !strings.HasPrefix(fs, p.prefix) || !strings.HasSuffix(fs, p.suffix) || !strings.Contains(fs, p.inner) {
+		return false
 	}
 	return wildMatch(p.lower, fs)
 }

@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	copies := fs.Int("copies", 6, "copies of each Sysmon sample in the many-small-files folder")
 	clicktrail := fs.String("clicktrail", "bin/clicktrail", "clicktrail binary for the full-scan row (skipped if missing)")
 	rounds := fs.Int("rounds", 5, "runs per command; the fastest counts")
+	scaleMB := fs.Int("scale-mb", 32, "size of the generated input for the linearity run (1x and 16x); 0 skips it")
+	links := fs.Int("links", 64, "links to the large file for the many-copies memory run; 0 skips it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,8 +76,81 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		name  string
 		files []string
 	}{{filepath.Base(*big), []string{*big}}, {fmt.Sprintf("%d small files", len(small)), small}} {
-		if err := bench(ctx, stdout, ds.name, ds.files, self, *clicktrail, filepath.Join(tmp, "out"), *rounds); err != nil {
+		if err := bench(ctx, stdout, ds.name, ds.files, self, *clicktrail, filepath.Join(tmp, "out"), *rounds, false); err != nil {
 			return err
+		}
+	}
+	if *links > 0 {
+		files, err := linkCopies(*big, filepath.Join(tmp, "links"), *links)
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("%d links to %s (memory must not grow with copies)", *links, filepath.Base(*big))
+		if err := bench(ctx, stdout, name, files, self, *clicktrail, filepath.Join(tmp, "out"), 2, true); err != nil {
+			return err
+		}
+	}
+	if *scaleMB > 0 {
+		if err := linearity(ctx, stdout, self, *clicktrail, tmp, *scaleMB); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkCopies makes n hard links (symlinks where that fails) to file: the
+// same bytes under n names, so scan reads them all and keeps one copy.
+func linkCopies(file, dir string, n int) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for i := 0; i < n; i++ {
+		dst := filepath.Join(dir, fmt.Sprintf("copy-%02d.evtx", i))
+		if err := os.Link(abs, dst); err != nil {
+			if err := os.Symlink(abs, dst); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, dst)
+	}
+	return out, nil
+}
+
+// linearity generates mb MB and 16*mb MB of Sysmon traffic with clicktrail
+// generate and times parse and scan on both: 16x the input should take at
+// most about 17x the time.
+func linearity(ctx context.Context, w io.Writer, self, clicktrail, tmp string, mb int) error {
+	if _, err := os.Stat(clicktrail); err != nil {
+		fmt.Fprintf(w, "\nlinearity: skipped (%v)\n", err)
+		return nil
+	}
+	var secs [2]map[string]float64
+	for i, mult := range []int{1, 16} {
+		dir := filepath.Join(tmp, fmt.Sprintf("gen-%dx", mult))
+		gen := exec.CommandContext(ctx, clicktrail, "generate", "--size", fmt.Sprintf("%dMB", mb*mult), "--seed", "1", "-o", dir)
+		if out, err := gen.CombinedOutput(); err != nil {
+			return fmt.Errorf("generate: %v: %s", err, out)
+		}
+		files, err := filepath.Glob(filepath.Join(dir, "*.evtx"))
+		if err != nil || len(files) == 0 {
+			return fmt.Errorf("generate wrote no .evtx in %s", dir)
+		}
+		name := fmt.Sprintf("generated %d MB (clicktrail generate --size %dMB --seed 1)", mb*mult, mb*mult)
+		secs[i] = map[string]float64{}
+		if err := benchInto(ctx, w, name, files, self, clicktrail, filepath.Join(tmp, "out"), 2, true, secs[i]); err != nil {
+			return err
+		}
+		os.RemoveAll(dir)
+	}
+	fmt.Fprintln(w, "\nlinearity (time for 16x the input / time for 1x; at most 17 is linear):")
+	for _, t := range []string{"native parse-only", "clicktrail scan (full)"} {
+		if secs[0][t] > 0 {
+			fmt.Fprintf(w, "  %-24s %.1fx\n", t, secs[1][t]/secs[0][t])
 		}
 	}
 	return nil
@@ -95,7 +170,14 @@ type tool struct {
 	capture bool // a parse child that prints its record count
 }
 
-func bench(ctx context.Context, w io.Writer, name string, files []string, self, clicktrail, outDir string, rounds int) error {
+func bench(ctx context.Context, w io.Writer, name string, files []string, self, clicktrail, outDir string, rounds int, quick bool) error {
+	return benchInto(ctx, w, name, files, self, clicktrail, outDir, rounds, quick, nil)
+}
+
+// benchInto runs the rows and, when secs is set, records each row's time.
+// quick keeps cat, the native parse and the full scan: the slow readers
+// would take minutes on the large runs.
+func benchInto(ctx context.Context, w io.Writer, name string, files []string, self, clicktrail, outDir string, rounds int, quick bool, secsOut map[string]float64) error {
 	size, err := fileBytes(files)
 	if err != nil {
 		return err
@@ -103,10 +185,13 @@ func bench(ctx context.Context, w io.Writer, name string, files []string, self, 
 	tools := []tool{
 		{"cat", append([]string{"cat"}, files...), false},
 		{"native parse-only", append([]string{self, "parse", "-parser", "native"}, files...), true},
-		{"native parse-only, 1 worker", append([]string{self, "parse", "-parser", "native", "-jobs", "1"}, files...), true},
-		{"golang-evtx v1.2.9 parse-only", append([]string{self, "parse", "-parser", "golang-evtx"}, files...), true},
 	}
-	if _, err := exec.LookPath("evtxexport"); err == nil {
+	if !quick {
+		tools = append(tools,
+			tool{"native parse-only, 1 worker", append([]string{self, "parse", "-parser", "native", "-jobs", "1"}, files...), true},
+			tool{"golang-evtx v1.2.9 parse-only", append([]string{self, "parse", "-parser", "golang-evtx"}, files...), true})
+	}
+	if _, err := exec.LookPath("evtxexport"); err == nil && !quick {
 		tools = append(tools, tool{"libevtx evtxexport -f xml", shArgs(`for f in "$@"; do evtxexport -f xml "$f" >/dev/null 2>&1; done; true`, files), false})
 	}
 	if fi, err := os.Stat(clicktrail); err == nil && !fi.IsDir() {
@@ -128,6 +213,9 @@ func bench(ctx context.Context, w io.Writer, name string, files []string, self, 
 			continue
 		}
 		secs := r.wall.Seconds()
+		if secsOut != nil {
+			secsOut[t.name] = secs
+		}
 		if t.name == "cat" {
 			catWall = secs
 		}

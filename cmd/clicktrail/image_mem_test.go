@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,10 +21,22 @@ const childEnv = "CLICKTRAIL_TEST_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		code := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+		// The child's own high-water mark: wait4's figure would start from
+		// the test process's size at the fork, however large it had grown.
+		if status, err := os.ReadFile("/proc/self/status"); err == nil {
+			for _, line := range strings.Split(string(status), "\n") {
+				if strings.HasPrefix(line, "VmHWM:") {
+					fmt.Fprintln(os.Stderr, hwmMarker+strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")))
+				}
+			}
+		}
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
+
+const hwmMarker = "clicktrail-test-child VmHWM "
 
 // scanChild runs `clicktrail args...` in a child process and returns its
 // exit code and peak resident memory in MiB.
@@ -34,6 +47,14 @@ func scanChild(t *testing.T, args ...string) (code int, maxRSSMiB float64, outpu
 	out, err := cmd.CombinedOutput()
 	if cmd.ProcessState == nil {
 		t.Fatalf("child did not run: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, hwmMarker); ok {
+			var kb float64
+			if _, err := fmt.Sscanf(rest, "%f kB", &kb); err == nil {
+				return cmd.ProcessState.ExitCode(), kb / 1024, string(out)
+			}
+		}
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {

@@ -49,7 +49,7 @@ func analyze(t *testing.T, carve bool, args ...string) (*triage.Result, []input)
 		files = append(files, r.cov)
 	}
 	events, dups := coll.Take()
-	res, err := triage.Analyze(ctx, events, files, triage.Options{Duplicates: dups})
+	res, err := triage.AnalyzeEvents(ctx, events, files, triage.Options{Duplicates: dups})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,20 +6,12 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	// Time zones for --tz travel with the binary: evidence machines often
 	// have no zoneinfo.
 	_ "time/tzdata"
 )
 
 func main() {
-	// Decoding allocates many short-lived strings; collecting a quarter as
-	// often costs some memory (well under 100 MiB on any input, see the
-	// README's figures) and buys about a fifth of the run time. GOGC in the
-	// environment still wins.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

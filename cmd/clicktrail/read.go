@@ -88,18 +88,23 @@ func readOne(ctx context.Context, parser evtx.Parser, idx int, in input, coll *t
 		return triage.Wanted(provider, id)
 	}
 	opt := evtx.Options{Filter: keep, Progress: progress}
-	var events []triage.Event
+	// Events go to the collector in small batches: memory holds what is
+	// distinct across all files, not a copy of each file's events too.
+	batch := make([]triage.Event, 0, 512)
 	rep, err := parser.Parse(ctx, evtx.Source{Name: in.path, R: hr, Size: in.size}, opt, func(r *evtx.Record) error {
 		if ev, ok := triage.Normalize(r, idx); ok {
 			if in.carved {
 				ev.Carved = true
 				ev.Offset += in.carvedBase
 			}
-			events = append(events, ev)
+			if batch = append(batch, ev); len(batch) == cap(batch) {
+				coll.Add(batch)
+				batch = batch[:0]
+			}
 		}
 		return nil
 	})
-	coll.Add(events)
+	coll.Add(batch)
 	cov.Finish(rep)
 	if err != nil {
 		cov.ReadError = err.Error()
