@@ -331,6 +331,24 @@ func warnings(res *triage.Result, sysmonStarts int) []string {
 				visible(c.Path), c.MissingRecords, gapList(c.RecordGaps)))
 		}
 	}
+	perHost := map[string]int{}
+	for _, g := range res.TimeGaps {
+		if perHost[g.HostKey]++; perHost[g.HostKey] > 3 {
+			continue // the coverage table has the spans; three make the point
+		}
+		w = append(w, fmt.Sprintf("Host %s: no process or file event from %s to %s (%s): a cleared or rolled-over log, a stopped Sysmon, or the machine was off; nothing in that time can be seen.",
+			visible(g.HostKey), fmtTime(g.From), fmtTime(g.To), g.To.Sub(g.From).Round(time.Hour)))
+	}
+	hosts := make([]string, 0, len(perHost))
+	for h := range perHost {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		if n := perHost[h]; n > 3 {
+			w = append(w, fmt.Sprintf("Host %s: %d more such gaps.", visible(h), n-3))
+		}
+	}
 	for _, s := range res.Warnings {
 		w = append(w, visible(s))
 	}

@@ -48,7 +48,21 @@ type Result struct {
 	// Warnings are conditions of the run a reader must know (expired
 	// allowlist entries, ...).
 	Warnings []string
+	// TimeGaps are stretches of more than MaxQuietGap without any process or
+	// file event on a host, inside the span its logs cover.
+	TimeGaps []TimeGap
 }
+
+// TimeGap is a stretch of time a host's logs are silent about.
+type TimeGap struct {
+	HostKey  string
+	From, To time.Time
+}
+
+// MaxQuietGap is the silence on a host worth a warning: a workstation with
+// Sysmon logs process activity every day it is on, so a longer quiet may
+// be a cleared log, a stopped service or a rolled-over file.
+const MaxQuietGap = 24 * time.Hour
 
 // Options tune an analysis.
 type Options struct {
@@ -140,6 +154,7 @@ func AnalyzeEvents(ctx context.Context, ptrs []*Event, files []*FileCoverage, op
 	}
 	res.Events = kept
 	res.Processes = f.order
+	res.TimeGaps = timeGaps(kept)
 	fileIdx := indexFiles(kept)
 	allow := activeAllow(opt.Allow, opt.Now, res)
 
@@ -275,4 +290,19 @@ func dedupe(ev []*Event) ([]*Event, int) {
 		out = append(out, e)
 	}
 	return out, dups
+}
+
+// timeGaps finds the quiet stretches of each host (events are in time
+// order).
+func timeGaps(events []*Event) []TimeGap {
+	last := map[string]time.Time{}
+	var gaps []TimeGap
+	for _, e := range events {
+		if prev, ok := last[e.HostKey]; ok && e.Time.Sub(prev) > MaxQuietGap {
+			gaps = append(gaps, TimeGap{HostKey: e.HostKey, From: prev, To: e.Time})
+		}
+		last[e.HostKey] = e.Time
+	}
+	sort.SliceStable(gaps, func(i, j int) bool { return gaps[i].HostKey < gaps[j].HostKey })
+	return gaps
 }

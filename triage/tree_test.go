@@ -72,3 +72,16 @@ func Test4688TreeByPID(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeGaps(t *testing.T) {
+	g := func(n int) string { return fmt.Sprintf("{365ABB72-0000-0000-0000-%012d}", n) }
+	res := analyze(t, Options{}, []evtx.Record{
+		start("A", 1, t0, g(1), g(0), `C:\Windows\explorer.exe`, `C:\x.exe`),
+		start("B", 2, t0.Add(time.Hour), g(2), g(0), `C:\Windows\explorer.exe`, `C:\x.exe`),
+		start("A", 3, t0.Add(23*time.Hour), g(3), g(0), `C:\Windows\explorer.exe`, `C:\x.exe`),
+		start("A", 4, t0.Add(72*time.Hour), g(4), g(0), `C:\Windows\explorer.exe`, `C:\x.exe`),
+	})
+	if len(res.TimeGaps) != 1 || res.TimeGaps[0].HostKey != "a" || !res.TimeGaps[0].From.Equal(t0.Add(23*time.Hour)) {
+		t.Fatalf("gaps %+v", res.TimeGaps)
+	}
+}

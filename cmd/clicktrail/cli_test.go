@@ -53,6 +53,9 @@ func TestCLIExitCodes(t *testing.T) {
 		{"scan without paths", []string{"scan"}, exitUsage, "at least one"},
 		{"scan bad flag", []string{"scan", "--nope", good}, exitUsage, "unknown flag"},
 		{"scan bad parser", []string{"scan", "--parser", "nope", good}, exitUsage, "unknown parser"},
+		{"scan unknown rule", []string{"scan", "--only", "office-*,nope", good}, exitUsage, `no rule matches "nope"`},
+		{"scan bad time zone", []string{"scan", "--tz", "Mars/Olympus", good}, exitUsage, "--tz"},
+		{"scan bad format", []string{"scan", "--format", "xml", good}, exitUsage, "--format"},
 		{"missing path", []string{"scan", filepath.Join(empty, "nope")}, exitInput, "no .evtx"},
 		{"empty folder", []string{"scan", empty}, exitInput, "no .evtx"},
 		{"only a junk file", []string{"scan", junk}, exitPartial, ""},
@@ -101,6 +104,22 @@ func TestScanWritesAllOutputs(t *testing.T) {
 	for _, c := range cov {
 		if len(c["sha256"]) != 64 {
 			t.Errorf("%s: sha256 %q", c["file"], c["sha256"])
+		}
+	}
+}
+
+func TestOnlySelectsRules(t *testing.T) {
+	dir, code, _, _ := scanInto(t, "--only", "userdir-*", filepath.Join("..", "..", "samples", "evtx"))
+	if code != exitFindings {
+		t.Fatalf("exit %d", code)
+	}
+	rows := readCSV(t, filepath.Join(dir, "findings.csv"))
+	if len(rows) != 3 {
+		t.Errorf("%d findings, want the 3 userdir-exe hits of the shipped samples", len(rows))
+	}
+	for _, r := range rows {
+		if r["rule"] != "userdir-exe" {
+			t.Errorf("rule %s ran", r["rule"])
 		}
 	}
 }

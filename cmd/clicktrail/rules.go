@@ -3,8 +3,8 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"os"
+	"strings"
 
 	"github.com/clicktrail/clicktrail/report"
 	"github.com/clicktrail/clicktrail/triage"
@@ -13,7 +13,7 @@ import (
 // loadRules builds the rule set (built-in, then each --rules file laid
 // over it) and the allowlist. Any problem in any file stops the run before
 // anything is read: half a rule set would give a report that looks whole.
-func loadRules(ruleFiles, allowFiles []string) ([]*triage.Rule, []*triage.AllowEntry, []report.Source, error) {
+func loadRules(ruleFiles, allowFiles []string, only string) ([]*triage.Rule, []*triage.AllowEntry, []report.Source, error) {
 	rules, err := triage.DefaultRules()
 	if err != nil {
 		return nil, nil, nil, err
@@ -44,10 +44,45 @@ func loadRules(ruleFiles, allowFiles []string) ([]*triage.Rule, []*triage.AllowE
 		allow = append(allow, entries...)
 		sources = append(sources, report.Source{Name: path + " (allowlist)", SHA256: sha(data)})
 	}
-	if len(rules) == 0 {
-		return nil, nil, nil, fmt.Errorf("no rules")
+	if only != "" {
+		var err error
+		if rules, err = selectRules(rules, only); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	return rules, allow, sources, nil
+}
+
+// selectRules keeps the rules whose ids match one of the comma-separated
+// patterns ("office-*,rat-launch"); a pattern that matches nothing is an
+// error, so a typo cannot silently switch detections off.
+func selectRules(rules []*triage.Rule, only string) ([]*triage.Rule, error) {
+	var keep []*triage.Rule
+	taken := map[*triage.Rule]bool{}
+	for _, pat := range strings.Split(only, ",") {
+		pat = strings.TrimSpace(pat)
+		if pat == "" {
+			continue
+		}
+		p := triage.Compile(pat)
+		n := 0
+		for _, r := range rules {
+			if p.Match(r.ID) {
+				n++
+				if !taken[r] {
+					taken[r] = true
+					keep = append(keep, r)
+				}
+			}
+		}
+		if n == 0 {
+			return nil, usageError("--only: no rule matches %q", pat)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, usageError("--only selects no rule")
+	}
+	return keep, nil
 }
 
 func sha(data []byte) string {

@@ -28,6 +28,7 @@ type scanOptions struct {
 	maxspan    time.Duration
 	tz         string
 	format     string
+	only       string
 }
 
 func runScan(ctx context.Context, e *env, args []string) error {
@@ -42,6 +43,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only where the report is")
 	fs.BoolVar(&o.carve, "carve", false, "also carve event records from raw bytes: an image's free clusters and unpartitioned space, or any file named")
 	fs.StringArrayVar(&o.rulesFiles, "rules", nil, "YAML rule file that adds rules or replaces built-in ones by id (repeatable)")
+	fs.StringVar(&o.only, "only", "", "run only these rules: comma-separated ids or patterns (e.g. office-spawns-shell,rat-launch,userdir-exe)")
 	fs.StringArrayVar(&o.allowFiles, "allow", nil, "YAML allowlist: matching findings move to the report's suppressed section (repeatable)")
 	fs.BoolVar(&o.sequence, "sequence", false, "also run the seed rule literally: sequence by host with maxspan [office-spawns-shell] [rat-launch] [userdir-exe]")
 	fs.DurationVar(&o.maxspan, "maxspan", triage.DefaultMaxSpan, "maxspan of --sequence (inclusive)")
@@ -64,7 +66,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	rules, allow, sources, err := loadRules(o.rulesFiles, o.allowFiles)
+	rules, allow, sources, err := loadRules(o.rulesFiles, o.allowFiles, o.only)
 	if err != nil {
 		return err
 	}
