@@ -98,6 +98,8 @@ func ParseAllowlist(name string, data []byte) ([]*AllowEntry, error) {
 	return out, nil
 }
 
+// sectionLines finds the line each item of the top-level list key starts
+// on, for error messages.
 func sectionLines(data []byte, key string) []int {
 	var root yaml.Node
 	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {

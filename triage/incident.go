@@ -25,28 +25,24 @@ type Incident struct {
 
 // Rules lists the distinct rule ids of the incident's findings, in order.
 func (in *Incident) Rules() []string {
-	seen := map[string]bool{}
-	var ids []string
-	for _, f := range in.Findings {
-		if !seen[f.Rule.ID] {
-			seen[f.Rule.ID] = true
-			ids = append(ids, f.Rule.ID)
-		}
-	}
-	return ids
+	return in.distinct(func(r *Rule) string { return r.ID })
 }
 
 // Techniques lists the distinct ATT&CK techniques, in order.
 func (in *Incident) Techniques() []string {
+	return in.distinct(func(r *Rule) string { return r.Technique })
+}
+
+func (in *Incident) distinct(of func(*Rule) string) []string {
 	seen := map[string]bool{}
-	var ids []string
+	var out []string
 	for _, f := range in.Findings {
-		if !seen[f.Rule.Technique] {
-			seen[f.Rule.Technique] = true
-			ids = append(ids, f.Rule.Technique)
+		if v := of(f.Rule); !seen[v] {
+			seen[v] = true
+			out = append(out, v)
 		}
 	}
-	return ids
+	return out
 }
 
 // buildIncidents groups findings (already in timeline order) and sets each

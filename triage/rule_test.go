@@ -13,18 +13,7 @@ func TestSeedRuleExamples(t *testing.T) {
 	ids := map[string]bool{}
 	for _, r := range rules {
 		ids[r.ID] = true
-		var pos, neg int
-		for _, ex := range r.Examples {
-			if ex.Match {
-				pos++
-			} else {
-				neg++
-			}
-		}
-		if pos == 0 || neg == 0 {
-			t.Errorf("rule %s needs both matching and non-matching examples (%d/%d)", r.ID, pos, neg)
-		}
-		for _, err := range r.CheckExamples() {
+		for _, err := range r.checkExampleBalance() {
 			t.Error(err)
 		}
 	}

@@ -191,23 +191,7 @@ func (r *Rule) checkExampleBalance() []error {
 }
 
 // ruleLines finds the line each rule starts on, for error messages.
-func ruleLines(data []byte) []int {
-	var root yaml.Node
-	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
-		return nil
-	}
-	m := root.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == "rules" {
-			var lines []int
-			for _, n := range m.Content[i+1].Content {
-				lines = append(lines, n.Line)
-			}
-			return lines
-		}
-	}
-	return nil
-}
+func ruleLines(data []byte) []int { return sectionLines(data, "rules") }
 
 func parseKind(s string) (Kind, error) {
 	switch s {
