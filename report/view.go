@@ -331,6 +331,20 @@ func warnings(res *triage.Result, sysmonStarts int) []string {
 				visible(c.Path), c.MissingRecords, gapList(c.RecordGaps)))
 		}
 	}
+	for _, e := range res.Clears {
+		who := ""
+		if e.User != "" {
+			who = " by " + e.User
+		}
+		switch e.Kind {
+		case triage.KindLogCleared:
+			w = append(w, visible(fmt.Sprintf("Host %s: the %s log was cleared%s at %s (event %d, record %d in %s): what it held before then is gone, and its absence here proves nothing.",
+				e.Host, e.ClearedLog, who, fmtTime(e.Time), e.EventID, e.RecordID, e.File)))
+		case triage.KindSysmonStopped:
+			w = append(w, visible(fmt.Sprintf("Host %s: the Sysmon service stopped at %s (record %d in %s): nothing after that is logged until it starts again.",
+				e.Host, fmtTime(e.Time), e.RecordID, e.File)))
+		}
+	}
 	perHost := map[string]int{}
 	for _, g := range res.TimeGaps {
 		if perHost[g.HostKey]++; perHost[g.HostKey] > 3 {

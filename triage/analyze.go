@@ -48,6 +48,8 @@ type Result struct {
 	// Warnings are conditions of the run a reader must know (expired
 	// allowlist entries, ...).
 	Warnings []string
+	// Clears lists logs cleared and Sysmon stopping, in time order.
+	Clears []*Event
 	// TimeGaps are stretches of more than MaxQuietGap without any process or
 	// file event on a host, inside the span its logs cover.
 	TimeGaps []TimeGap
@@ -150,6 +152,8 @@ func AnalyzeEvents(ctx context.Context, ptrs []*Event, files []*FileCoverage, op
 			f.addEnd(e)
 		case KindFileCreate, KindFileStream:
 			f.addFile(e)
+		case KindLogCleared, KindSysmonStopped:
+			res.Clears = append(res.Clears, e)
 		}
 	}
 	res.Events = kept

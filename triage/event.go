@@ -20,6 +20,11 @@ const (
 	KindProcessEnd
 	KindFileCreate
 	KindFileStream
+	// KindLogCleared is a log being cleared (Security 1102, System 104) and
+	// KindSysmonStopped the Sysmon service stopping (Sysmon 4): the evidence
+	// before or after them may be missing, which a report must say.
+	KindLogCleared
+	KindSysmonStopped
 )
 
 func (k Kind) String() string {
@@ -32,6 +37,10 @@ func (k Kind) String() string {
 		return "file_create"
 	case KindFileStream:
 		return "file_stream"
+	case KindLogCleared:
+		return "log_cleared"
+	case KindSysmonStopped:
+		return "sysmon_stopped"
 	}
 	return "other"
 }
@@ -49,6 +58,7 @@ const (
 const (
 	ProviderSysmon   = "Microsoft-Windows-Sysmon"
 	ProviderSecurity = "Microsoft-Windows-Security-Auditing"
+	ProviderEventlog = "Microsoft-Windows-Eventlog"
 	UnknownHost      = "unknown"
 )
 
@@ -96,6 +106,7 @@ type Event struct {
 
 	TargetFilename  string
 	CreationUtcTime string
+	ClearedLog      string // for KindLogCleared: the log that was cleared
 	Contents        string // EID 15 stream contents (Zone.Identifier)
 	Hash            string // EID 15 hash
 
@@ -125,9 +136,11 @@ func Name(path string) string {
 func Wanted(provider string, eventID uint16) bool {
 	switch provider {
 	case ProviderSysmon:
-		return eventID == 1 || eventID == 5 || eventID == 11 || eventID == 15
+		return eventID == 1 || eventID == 4 || eventID == 5 || eventID == 11 || eventID == 15
 	case ProviderSecurity:
 		return eventID == 4688
+	case ProviderEventlog:
+		return eventID == 1102 || eventID == 104
 	}
 	return false
 }
@@ -159,6 +172,16 @@ func Normalize(r *evtx.Record, fileIndex int) (ev Event, ok bool) {
 			ev.Kind = KindFileCreate
 		case 15:
 			ev.Kind = KindFileStream
+		case 4:
+			if !strings.EqualFold(r.Value("State"), "Stopped") {
+				return ev, false
+			}
+			ev.Kind, ev.Time = KindSysmonStopped, ev.Created
+			if t, ok := parseUtcTime(r.Value("UtcTime")); ok {
+				ev.Time = t
+			}
+			ev.contentHash = hashFields(r)
+			return ev, true
 		default:
 			return ev, false
 		}
@@ -167,6 +190,9 @@ func Normalize(r *evtx.Record, fileIndex int) (ev Event, ok bool) {
 		ev.Origin = OriginSecurity
 		ev.Kind = KindProcessStart
 		fill4688(&ev, r)
+	case r.Provider == ProviderEventlog && (r.EventID == 1102 || r.EventID == 104):
+		ev.Kind, ev.Time = KindLogCleared, ev.Created
+		fillLogCleared(&ev, r)
 	default:
 		return ev, false
 	}
@@ -287,6 +313,34 @@ func fill4688(ev *Event, r *evtx.Record) {
 		}
 		ev.User = user
 	}
+}
+
+// fillLogCleared reads who cleared which log. The fields sit in UserData
+// (LogFileCleared/SubjectUserName, ...), so they are matched by their last
+// name component.
+func fillLogCleared(ev *Event, r *evtx.Record) {
+	var user, domain string
+	for _, f := range r.Data {
+		name := f.Name
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:]
+		}
+		switch name {
+		case "SubjectUserName":
+			user = null(f.Value)
+		case "SubjectDomainName":
+			domain = null(f.Value)
+		case "Channel":
+			ev.ClearedLog = null(f.Value)
+		}
+	}
+	if ev.ClearedLog == "" {
+		ev.ClearedLog = ev.Channel // 1102 is written into the log it clears
+	}
+	if user != "" && domain != "" {
+		user = domain + `\` + user
+	}
+	ev.User = user
 }
 
 func hostKey(computer string) string {

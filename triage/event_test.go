@@ -1,6 +1,8 @@
 package triage
 
 import (
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +78,31 @@ func TestName(t *testing.T) {
 	for in, want := range map[string]string{`C:\a\b.exe`: "b.exe", `b.exe`: "", `C:/a/b.exe`: "", `\\srv\x\`: ""} {
 		if got := Name(in); got != want {
 			t.Errorf("Name(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLogClearedAndSysmonStopped(t *testing.T) {
+	clear := rec(ProviderEventlog, 1102, "TestComputer", 33072, t0, "LogFileCleared/SubjectUserName", "test",
+		"LogFileCleared/SubjectDomainName", "TESTCOMPUTER", "LogFileCleared/SubjectUserSid", "S-1-5-21-1")
+	clear.Channel = "Security"
+	sys := rec(ProviderEventlog, 104, "TestComputer", 7, t0, "SubjectUserName", "admin", "SubjectDomainName", "CORP", "Channel", "Microsoft-Windows-Sysmon/Operational")
+	sys.Channel = "System"
+	stop := rec(ProviderSysmon, 4, "TestComputer", 8, t0, "UtcTime", "2024-02-14 03:41:57.000", "State", "Stopped")
+	running := rec(ProviderSysmon, 4, "TestComputer", 9, t0, "State", "Started")
+	res := analyze(t, Options{}, []evtx.Record{clear, sys, stop, running})
+	var got []string
+	for _, e := range res.Clears {
+		got = append(got, e.Kind.String()+" "+e.ClearedLog+" "+e.User)
+	}
+	want := []string{"log_cleared Microsoft-Windows-Sysmon/Operational CORP\\admin", "log_cleared Security TESTCOMPUTER\\test", "sysmon_stopped  "}
+	sort.Strings(got)
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	for _, id := range []uint16{1102, 104} {
+		if !Wanted(ProviderEventlog, id) {
+			t.Errorf("event %d is filtered out before decoding", id)
 		}
 	}
 }

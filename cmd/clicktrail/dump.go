@@ -32,6 +32,7 @@ func runDump(ctx context.Context, e *env, args []string) error {
 	fs := pflag.NewFlagSet("dump", pflag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	parserName := fs.String("parser", "", "EVTX decoder: native (default) or golang-evtx")
+	asXML := fs.Bool("xml", false, "print each record's XML as Windows renders it (native decoder), one per line")
 	if err := fs.Parse(args); err != nil {
 		return usageError("%v", err)
 	}
@@ -61,15 +62,29 @@ func runDump(ctx context.Context, e *env, args []string) error {
 			failed++
 			continue
 		}
-		rep, err := p.Parse(ctx, evtx.Source{Name: path, R: f, Size: fi.Size()}, evtx.Options{}, func(r *evtx.Record) error {
-			d := dumpRecord{File: r.File, Chunk: r.ChunkIndex, Offset: r.ChunkOffset + r.Offset, RecordID: r.RecordID,
-				TimeCreated: r.TimeCreated.UTC().Format(time.RFC3339Nano), Provider: r.Provider, EventID: r.EventID,
-				Channel: r.Channel, Computer: r.Computer, UserID: r.UserID, DataObj: make(map[string]string, len(r.Data))}
-			for _, fl := range r.Data {
-				d.DataObj[fl.Name] = fl.Value
+		src := evtx.Source{Name: path, R: f, Size: fi.Size()}
+		var rep *evtx.FileReport
+		if *asXML {
+			nat, ok := p.(evtx.Native)
+			if !ok {
+				f.Close()
+				return usageError("--xml needs the native decoder")
 			}
-			return enc.Encode(d)
-		})
+			rep, err = nat.ParseXML(ctx, src, evtx.Options{}, func(_ *evtx.Record, xml []byte) error {
+				w.Write(xml)
+				return w.WriteByte('\n')
+			})
+		} else {
+			rep, err = p.Parse(ctx, src, evtx.Options{}, func(r *evtx.Record) error {
+				d := dumpRecord{File: r.File, Chunk: r.ChunkIndex, Offset: r.ChunkOffset + r.Offset, RecordID: r.RecordID,
+					TimeCreated: r.TimeCreated.UTC().Format(time.RFC3339Nano), Provider: r.Provider, EventID: r.EventID,
+					Channel: r.Channel, Computer: r.Computer, UserID: r.UserID, DataObj: make(map[string]string, len(r.Data))}
+				for _, fl := range r.Data {
+					d.DataObj[fl.Name] = fl.Value
+				}
+				return enc.Encode(d)
+			})
+		}
 		f.Close()
 		if err != nil {
 			fmt.Fprintln(e.stderr, "clicktrail:", err)

@@ -71,6 +71,13 @@ func printSummary(w io.Writer, res *triage.Result, written []string) {
 	if damaged+unreadable > 0 {
 		fmt.Fprintln(w, "\nSome input was damaged or unreadable: see coverage.csv and the report's coverage section.")
 	}
+	for _, e := range res.Clears {
+		if e.Kind == triage.KindLogCleared {
+			fmt.Fprintf(w, "\nWarning: host %s: the %s log was cleared at %s: earlier events are gone.\n", e.Host, e.ClearedLog, e.Time.UTC().Format("2006-01-02 15:04:05Z"))
+		} else {
+			fmt.Fprintf(w, "\nWarning: host %s: Sysmon stopped at %s.\n", e.Host, e.Time.UTC().Format("2006-01-02 15:04:05Z"))
+		}
+	}
 	if len(res.Suppressed) > 0 {
 		fmt.Fprintf(w, "\n%d finding(s) suppressed by the allowlist: listed in the report.\n", len(res.Suppressed))
 	}
