@@ -54,7 +54,7 @@ func CoverageColumns() []string {
 	return []string{
 		"file", "sha256", "size", "parser", "records", "sysmon_process_creates", "sysmon_file_creates",
 		"sysmon_file_streams", "security_4688", "first_utc", "last_utc", "chunks", "bad_chunks",
-		"dirty", "errors", "first_error", "missing_record_ids", "record_id_gaps",
+		"dirty", "errors", "first_error", "missing_record_ids", "record_id_gaps", "process_starts", "orphan_process_starts",
 	}
 }
 
@@ -80,6 +80,7 @@ func WriteCoverageCSV(w io.Writer, in *Input) error {
 			fmtTime(c.FirstTime), fmtTime(c.LastTime), strconv.Itoa(c.Chunks), strconv.Itoa(c.BadChunks),
 			strconv.FormatBool(c.Dirty), strconv.Itoa(nerr), first,
 			strconv.FormatUint(c.MissingRecords, 10), gapList(c.RecordGaps),
+			strconv.Itoa(c.ProcessStarts), strconv.Itoa(c.OrphanStarts),
 		}
 		if err := cw.Write(safeRow(row)); err != nil {
 			return err

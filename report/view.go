@@ -136,6 +136,7 @@ type fileView struct {
 	Records, ProcessCreates, FileCreates, Sec4688             int
 	Chunks, BadChunks, Errors                                 int
 	Missing                                                   uint64
+	Orphans                                                   string
 	Dirty, Unreadable                                         bool
 }
 
@@ -469,6 +470,9 @@ func buildFile(c *triage.FileCoverage) fileView {
 		Chunks: c.Chunks, BadChunks: c.BadChunks, Errors: len(c.Errors), Dirty: c.Dirty,
 		First: fmtTime(c.FirstTime), Last: fmtTime(c.LastTime), Unreadable: c.ReadError != "",
 		Missing: c.MissingRecords, Gaps: gapList(c.RecordGaps)}
+	if c.ProcessStarts > 0 {
+		fv.Orphans = fmt.Sprintf("%d of %d (%.0f%%)", c.OrphanStarts, c.ProcessStarts, 100*float64(c.OrphanStarts)/float64(c.ProcessStarts))
+	}
 	if c.ReadError != "" {
 		fv.FirstError = visible(c.ReadError)
 		fv.Errors++

@@ -158,6 +158,16 @@ func AnalyzeEvents(ctx context.Context, ptrs []*Event, files []*FileCoverage, op
 	}
 	res.Events = kept
 	res.Processes = f.order
+	for _, p := range f.order {
+		if p.StartEvent == nil || p.StartEvent.FileIndex < 0 || p.StartEvent.FileIndex >= len(files) || files[p.StartEvent.FileIndex] == nil {
+			continue
+		}
+		cov := files[p.StartEvent.FileIndex]
+		cov.ProcessStarts++
+		if p.Parent == nil || p.Parent.Synthesised {
+			cov.OrphanStarts++
+		}
+	}
 	res.TimeGaps = timeGaps(kept)
 	fileIdx := indexFiles(kept)
 	allow := activeAllow(opt.Allow, opt.Now, res)

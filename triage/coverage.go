@@ -39,6 +39,11 @@ type FileCoverage struct {
 	// read. MissingRecords adds them up.
 	RecordGaps     []RecordGap
 	MissingRecords uint64
+	// ProcessStarts counts the process starts whose kept copy is in this
+	// file; OrphanStarts those whose parent's own start is in no input: a
+	// high share means the logs begin after the activity that matters.
+	ProcessStarts int
+	OrphanStarts  int
 }
 
 // RecordGap is a run of record ids absent from a file.
