@@ -137,3 +137,23 @@ func TestScanIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestDumpPrintsSystemAndData(t *testing.T) {
+	file := filepath.Join("..", "..", "samples", "evtx", "broken", "velocidex__Security_1_record.evtx")
+	for _, parser := range []string{"native", "golang-evtx"} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"dump", "--parser", parser, file}, &out, &errb); code != exitOK {
+			t.Fatalf("%s: exit %d: %s", parser, code, errb.String())
+		}
+		for _, want := range []string{`"record_id":33072`, `"event_id":1102`, `"level":4`, `"task":104`,
+			`"keywords":"0x4020000000000000"`, `"process_id":1188`, `"LogFileCleared/SubjectUserName":"test"`} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: dump lacks %s:\n%s", parser, want, out.String())
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"dump", "--xml", file}, &out, &errb); code != exitOK || !strings.HasPrefix(out.String(), "<Event xmlns=") {
+		t.Fatalf("dump --xml: exit %d: %.200s", code, out.String())
+	}
+}

@@ -21,9 +21,16 @@ type dumpRecord struct {
 	TimeCreated string            `json:"time_created"`
 	Provider    string            `json:"provider"`
 	EventID     uint16            `json:"event_id"`
+	Version     uint8             `json:"version"`
+	Level       uint8             `json:"level"`
+	Task        uint16            `json:"task"`
+	Opcode      uint8             `json:"opcode"`
+	Keywords    string            `json:"keywords,omitempty"`
 	Channel     string            `json:"channel"`
 	Computer    string            `json:"computer"`
 	UserID      string            `json:"user_id,omitempty"`
+	ProcessID   uint32            `json:"process_id"`
+	ThreadID    uint32            `json:"thread_id"`
 	Data        []evtx.Field      `json:"-"`
 	DataObj     map[string]string `json:"data"`
 }
@@ -78,7 +85,9 @@ func runDump(ctx context.Context, e *env, args []string) error {
 			rep, err = p.Parse(ctx, src, evtx.Options{}, func(r *evtx.Record) error {
 				d := dumpRecord{File: r.File, Chunk: r.ChunkIndex, Offset: r.ChunkOffset + r.Offset, RecordID: r.RecordID,
 					TimeCreated: r.TimeCreated.UTC().Format(time.RFC3339Nano), Provider: r.Provider, EventID: r.EventID,
-					Channel: r.Channel, Computer: r.Computer, UserID: r.UserID, DataObj: make(map[string]string, len(r.Data))}
+					Version: r.Version, Level: r.Level, Task: r.Task, Opcode: r.Opcode, Keywords: r.Keywords,
+					Channel: r.Channel, Computer: r.Computer, UserID: r.UserID, ProcessID: r.ProcessID, ThreadID: r.ThreadID,
+					DataObj: make(map[string]string, len(r.Data))}
 				for _, fl := range r.Data {
 					d.DataObj[fl.Name] = fl.Value
 				}
