@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"sort"
 	"time"
 )
 
@@ -122,5 +121,3 @@ func (r *FileReport) noteTime(t time.Time) {
 		r.LastTime = t
 	}
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,7 +225,7 @@ func appendFields(rec *Record, prefix string, m map[string]interface{}) {
 		}
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	for _, k := range keys {
 		name := k
 		if prefix != "" {

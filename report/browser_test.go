@@ -1,53 +1,14 @@
 package report
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/clicktrail/clicktrail/report/browsertest"
 )
-
-// chromium finds a headless browser; locally a missing one skips the test,
-// in CI (CI=true) it fails it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium on PATH (apt-get install chromium)")
-	}
-	t.Skip("no chromium on PATH")
-	return ""
-}
-
-// dumpDOM loads a page in headless Chromium, lets its scripts run, and
-// returns the DOM as serialised after load.
-func dumpDOM(t *testing.T, page string) string {
-	t.Helper()
-	bin := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=3000", "--dump-dom", "file://"+page)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, errb.String())
-	}
-	return out.String()
-}
 
 // TestBrowserRunsNoInjectedScript opens a report built from hostile
 // evidence in a real browser: our own filter script must run, nothing the
@@ -72,7 +33,7 @@ func TestBrowserRunsNoInjectedScript(t *testing.T) {
 	if err := os.WriteFile(page, renderHTML(t, in), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dom := dumpDOM(t, page)
+	dom := browsertest.DumpDOM(t, page)
 	if strings.Contains(dom, "<body data-pwned") || strings.Contains(dom, "<title>PWNED") {
 		t.Fatalf("injected script ran")
 	}

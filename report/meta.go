@@ -94,24 +94,12 @@ func causeURL(f *triage.Finding) string {
 	return zoneURL(f.Cause.Contents)
 }
 
+// zoneURL is where a file came from: HostUrl, else ReferrerUrl.
 func zoneURL(contents string) string {
-	var host, ref string
-	for _, tok := range strings.Fields(contents) {
-		k, v, ok := strings.Cut(tok, "=")
-		if !ok {
-			continue
-		}
-		switch strings.ToLower(k) {
-		case "hosturl":
-			host = v
-		case "referrerurl":
-			ref = v
-		}
+	if u := triage.ZoneValue(contents, "HostUrl"); u != "" {
+		return u
 	}
-	if host != "" {
-		return host
-	}
-	return ref
+	return triage.ZoneValue(contents, "ReferrerUrl")
 }
 
 func incidentID(f *triage.Finding) string {

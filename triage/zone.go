@@ -2,10 +2,10 @@ package triage
 
 import "strings"
 
-// zoneValue reads one key of a Zone.Identifier stream's text as Sysmon
+// ZoneValue reads one key of a Zone.Identifier stream's text as Sysmon
 // logs it in EID 15 Contents ("[ZoneTransfer]  ZoneId=3  ReferrerUrl=...
-// HostUrl=...", line breaks rendered as spaces).
-func zoneValue(contents, key string) string {
+// HostUrl=...", line breaks rendered as spaces); keys match in any case.
+func ZoneValue(contents, key string) string {
 	if contents == "" {
 		return ""
 	}

@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/clicktrail/clicktrail/report/browsertest"
 )
 
 // hostileScenario puts script-planting strings where the rules read them
@@ -37,28 +37,11 @@ const hostileScenario = `{
   ]
 }`
 
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium on PATH (apt-get install chromium)")
-	}
-	t.Skip("no chromium on PATH")
-	return ""
-}
-
 // TestHostileLogsReportSafely runs attacker-written logs from the writer
 // through the whole tool, then opens report.html in headless Chromium and
 // findings.csv as a spreadsheet would read it.
 func TestHostileLogsReportSafely(t *testing.T) {
-	chromium := chromiumPath(t)
+	browsertest.Chromium(t) // before the work: skip or fail early without a browser
 	dir := t.TempDir()
 	scen := filepath.Join(dir, "hostile-dom.json")
 	if err := os.WriteFile(scen, []byte(hostileScenario), 0o644); err != nil {
@@ -77,17 +60,7 @@ func TestHostileLogsReportSafely(t *testing.T) {
 		t.Fatalf("scan: exit %d: %s", code, errb.String())
 	}
 
-	cctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=3000", "--dump-dom", "file://"+filepath.Join(rep, "report.html"))
-	var dom, cerr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &dom, &cerr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, cerr.String())
-	}
-	page := dom.String()
+	page := browsertest.DumpDOM(t, filepath.Join(rep, "report.html"))
 	if strings.Contains(page, "<body data-pwned") {
 		i := strings.Index(page, "<body")
 		t.Fatalf("an injected script ran: %s", page[i:i+60])
